@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what building and testing gnatsd needs, from Debian's packages and npm.
+# Idempotent: does nothing when everything is already present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  g++ cmake ninja-build pkg-config make
+  libssl-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libnats-dev            # cnats: a stock client for the integration tests
+  nodejs npm             # nats.js: a stock client for the integration tests
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# A machine may carry Node.js outside dpkg (e.g. NodeSource); don't fight it.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  filtered=()
+  for p in "${missing[@]}"; do [[ $p == nodejs || $p == npm ]] || filtered+=("$p"); done
+  missing=("${filtered[@]+"${filtered[@]}"}")
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# The nats.js client, pinned by the committed lock file.
+if [ -f tests/js/package-lock.json ] && [ ! -d tests/js/node_modules/nats ]; then
+  (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
+fi

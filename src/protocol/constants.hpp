@@ -1,0 +1,52 @@
+// Protocol constants, defaults and error texts shared by the whole server.
+// Every value mirrors nats-server 2.x (server/const.go, server/errors.go, server/client.go)
+// so that clients and operators see exactly what they would see from nats-server.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace gnatsd::protocol {
+
+inline constexpr std::string_view kServerVersion = GNATSD_VERSION;
+// nats-server reports the Go toolchain in INFO/varz ("go"); we report our compiler instead.
+inline constexpr std::string_view kBuildToolchain = "c++20 g++ " __VERSION__;
+inline constexpr int kProtoVersion = 1;
+
+// Defaults (server/const.go).
+inline constexpr std::string_view kDefaultHost = "0.0.0.0";
+inline constexpr int kDefaultPort = 4222;
+inline constexpr int kRandomPort = -1;  // "-p -1": let the OS choose, as nats-server
+inline constexpr std::int64_t kDefaultMaxPayload = 1024 * 1024;
+inline constexpr std::size_t kDefaultMaxControlLine = 4096;
+inline constexpr int kDefaultMaxConnections = 64 * 1024;
+inline constexpr std::int64_t kDefaultMaxPending = 64 * 1024 * 1024;
+inline constexpr std::chrono::seconds kDefaultPingInterval{120};
+inline constexpr int kDefaultPingMax = 2;
+inline constexpr std::chrono::seconds kDefaultWriteDeadline{10};
+inline constexpr std::chrono::seconds kDefaultAuthTimeout{2};
+
+// Error texts sent as -ERR '<text>' (server/errors.go, server/client.go).
+namespace err {
+inline constexpr std::string_view kUnknownProtocol = "Unknown Protocol Operation";
+inline constexpr std::string_view kMaxPayload = "Maximum Payload Violation";
+inline constexpr std::string_view kMaxControlLine = "maximum control line exceeded";
+inline constexpr std::string_view kInvalidSubject = "Invalid Subject";
+inline constexpr std::string_view kInvalidPublishSubject = "Invalid Publish Subject";
+inline constexpr std::string_view kStaleConnection = "Stale Connection";
+inline constexpr std::string_view kSlowConsumer = "Slow Consumer";
+inline constexpr std::string_view kMaxConnections = "maximum connections exceeded";
+inline constexpr std::string_view kAuthorization = "Authorization Violation";
+inline constexpr std::string_view kAuthTimeout = "Authentication Timeout";
+inline constexpr std::string_view kNoRespondersNeedsHeaders =
+    "no responders requires headers support";
+inline constexpr std::string_view kMaxSubscriptions = "maximum subscriptions exceeded";
+inline constexpr std::string_view kSecureConnectionRequired = "Secure Connection - TLS Required";
+}  // namespace err
+
+// The status message nats-server sends for a request nobody can answer (no_responders).
+inline constexpr std::string_view kNoRespondersHeader = "NATS/1.0 503\r\n\r\n";
+
+}  // namespace gnatsd::protocol
