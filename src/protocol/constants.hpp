@@ -10,7 +10,11 @@
 
 namespace gnatsd::protocol {
 
-inline constexpr std::string_view kServerVersion = GNATSD_VERSION;
+// gnatsd's own release.
+inline constexpr std::string_view kGnatsdVersion = GNATSD_VERSION;
+// What INFO and /varz report as "version": the nats-server release whose protocol and
+// behaviour gnatsd implements. Clients gate features (headers, no_responders, ...) on it.
+inline constexpr std::string_view kServerVersion = "2.9.10";
 // nats-server reports the Go toolchain in INFO/varz ("go"); we report our compiler instead.
 inline constexpr std::string_view kBuildToolchain = "c++20 g++ " __VERSION__;
 inline constexpr int kProtoVersion = 1;

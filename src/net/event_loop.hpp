@@ -1,0 +1,83 @@
+// One epoll event loop, run by exactly one thread. Other threads talk to it only through
+// post() and wake(), which are thread-safe; everything else must be called on the loop thread.
+#pragma once
+
+#include <sys/epoll.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <vector>
+
+namespace gnatsd::net {
+
+// Receives readiness events for one registered file descriptor.
+class IoHandler {
+ public:
+  virtual void on_io(std::uint32_t events) = 0;
+
+ protected:
+  ~IoHandler() = default;
+};
+
+// An IoHandler that forwards to a callable; for the few fds that are not sessions.
+class CallbackHandler final : public IoHandler {
+ public:
+  explicit CallbackHandler(std::function<void(std::uint32_t)> fn) : fn_(std::move(fn)) {}
+  void on_io(std::uint32_t events) override { fn_(events); }
+
+ private:
+  std::function<void(std::uint32_t)> fn_;
+};
+
+class EventLoop {
+ public:
+  using Task = std::function<void()>;
+  using Clock = std::chrono::steady_clock;
+
+  EventLoop();
+  ~EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  // Registration (loop thread, or before run()).
+  bool add(int fd, std::uint32_t events, IoHandler* handler);
+  bool modify(int fd, std::uint32_t events, IoHandler* handler);
+  void remove(int fd);
+
+  // Called on the loop thread after each batch of events, and after woken-up work:
+  // the place where sessions touched during the batch flush their output once.
+  void set_after_batch(std::function<void()> hook) { after_batch_ = std::move(hook); }
+  // Called on the loop thread whenever another thread called wake().
+  void set_on_wake(std::function<void()> hook) { on_wake_ = std::move(hook); }
+  // A periodic callback on the loop thread (pings, write deadlines).
+  void set_tick(std::chrono::milliseconds period, std::function<void()> hook);
+
+  // Thread-safe.
+  void post(Task task);
+  void wake();
+  void stop();
+
+  void run();  // until stop()
+  bool stopped() const noexcept { return stop_.load(std::memory_order_acquire); }
+
+ private:
+  void drain_wakeups();
+
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> wake_pending_{false};
+  std::mutex tasks_mutex_;
+  std::vector<Task> tasks_;
+  std::vector<Task> running_tasks_;
+  std::function<void()> after_batch_;
+  std::function<void()> on_wake_;
+  std::function<void()> tick_;
+  std::chrono::milliseconds tick_period_{0};
+  Clock::time_point next_tick_{};
+};
+
+}  // namespace gnatsd::net

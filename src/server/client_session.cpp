@@ -1,0 +1,569 @@
+// Client session: read → parse → route → deliver, and the flush of the outbound buffer.
+#include "server/client_session.hpp"
+
+#include <sys/epoll.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+
+#include <nlohmann/json.hpp>
+
+#include "log/logger.hpp"
+#include "protocol/constants.hpp"
+#include "routing/subject.hpp"
+#include "routing/subject_index.hpp"
+#include "server/server.hpp"
+#include "server/worker.hpp"
+
+namespace gnatsd::server {
+namespace {
+
+// Read buffer sizing: start small (most connections are idle), double while reads fill it,
+// up to this size; only a single frame bigger than this grows it further, and only for as
+// long as that frame is buffered.
+constexpr std::size_t kInitialReadBuffer = 4 * 1024;
+constexpr std::size_t kMaxSteadyReadBuffer = 64 * 1024;
+// Outbound buffers above this capacity are released once drained, so a burst does not pin
+// memory for the life of the connection.
+constexpr std::size_t kMaxRetainedOutBuffer = 256 * 1024;
+
+void append_number(std::string& out, std::uint64_t value) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
+  out.append(digits, end);
+}
+
+}  // namespace
+
+ClientSession::ClientSession(Server& server, Worker& worker,
+                             std::unique_ptr<net::Transport> transport, std::uint64_t cid,
+                             std::string ip, int port)
+    : server_(server),
+      worker_(worker),
+      transport_(std::move(transport)),
+      cid_(cid),
+      ip_(std::move(ip)),
+      port_(port) {}
+
+ClientSession::~ClientSession() = default;
+
+std::string ClientSession::describe() const { return fmt::format("{}:{} - cid:{}", ip_, port_, cid_); }
+
+void ClientSession::start() {
+  start_time_ = last_activity_ = Clock::now();
+  next_ping_ = start_time_ + server_.options().ping_interval;
+  in_buf_.resize(kInitialReadBuffer);
+  worker_.loop().add(transport_->fd(), EPOLLIN | EPOLLRDHUP, this);
+  log::debug("{} - Client connection created", describe());
+  send_info();
+  if (server_.num_clients() > server_.options().max_connections) {
+    log::error("{} - {}", describe(), "Maximum Connections Exceeded");
+    close_now_for_error(CloseReason::MaxConnectionsExceeded, protocol::err::kMaxConnections);
+  }
+}
+
+void ClientSession::send_info() { enqueue(server_.client_info(cid_, ip_)); }
+
+void ClientSession::on_io(std::uint32_t events) {
+  if (closed_) return;
+  if ((events & EPOLLERR) && !(events & EPOLLIN)) {
+    close(CloseReason::ReadError);
+    return;
+  }
+  if (events & EPOLLOUT) flush();
+  if (!closed_ && (events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP | EPOLLERR))) handle_readable();
+}
+
+void ClientSession::handle_readable() {
+  const protocol::ParserLimits limits{
+      static_cast<std::size_t>(server_.options().max_control_line),
+      server_.options().max_payload};
+  bool active = false;
+  for (int round = 0; round < 4 && !closed_; ++round) {
+    if (in_len_ == in_buf_.size()) in_buf_.resize(in_buf_.size() * 2);
+    std::size_t space = in_buf_.size() - in_len_;
+    auto io = transport_->read(in_buf_.data() + in_len_, space);
+    if (io.status == net::IoStatus::WouldBlock) break;
+    if (io.status == net::IoStatus::Closed) {
+      close(CloseReason::ClientClosed);
+      return;
+    }
+    if (io.status == net::IoStatus::Error) {
+      close(CloseReason::ReadError);
+      return;
+    }
+    active = true;
+    in_len_ += io.bytes;
+    auto result = protocol::parse_client_frames(std::string_view(in_buf_.data(), in_len_),
+                                                limits, *this);
+    if (closed_) return;
+    if (result.error != protocol::ParseError::None) {
+      log::error("{} - {}", describe(), result.error_log);
+      switch (result.error) {
+        case protocol::ParseError::UnknownOp:
+          close_now_for_error(CloseReason::ParseError, protocol::err::kUnknownProtocol);
+          break;
+        case protocol::ParseError::MaxControlLine:
+          close_now_for_error(CloseReason::MaxControlLineExceeded,
+                              protocol::err::kMaxControlLine);
+          break;
+        case protocol::ParseError::MaxPayload:
+          close_now_for_error(CloseReason::MaxPayloadExceeded, protocol::err::kMaxPayload);
+          break;
+        default:
+          close(CloseReason::ProtocolViolation);
+          break;
+      }
+      return;
+    }
+    if (result.consumed > 0) {
+      std::memmove(in_buf_.data(), in_buf_.data() + result.consumed, in_len_ - result.consumed);
+      in_len_ -= result.consumed;
+    }
+    if (result.pending_frame_size > in_buf_.size()) {
+      in_buf_.resize(result.pending_frame_size);
+    } else if (io.bytes == space && in_buf_.size() < kMaxSteadyReadBuffer) {
+      in_buf_.resize(in_buf_.size() * 2);  // reads fill the buffer: the client is busy
+    }
+    if (io.bytes < space) break;
+  }
+  if (active) last_activity_ = Clock::now();
+  // A large frame has been consumed: give its buffer back.
+  if (in_buf_.size() > kMaxSteadyReadBuffer && in_len_ <= kMaxSteadyReadBuffer) {
+    in_buf_.resize(kMaxSteadyReadBuffer);
+    in_buf_.shrink_to_fit();
+  }
+}
+
+// ---- frame handlers -------------------------------------------------------------------------
+
+bool ClientSession::on_connect(std::string_view json_text) {
+  trace_in("CONNECT", json_text);
+  nlohmann::json connect;
+  try {
+    connect = nlohmann::json::parse(json_text);
+    if (!connect.is_object()) throw std::runtime_error("CONNECT argument is not a JSON object");
+    verbose_ = connect.value("verbose", false);
+    pedantic_ = connect.value("pedantic", false);
+    echo_ = connect.value("echo", true);
+    headers_ = connect.value("headers", false);
+    no_responders_ = connect.value("no_responders", false);
+    name_ = connect.value("name", std::string());
+    lang_ = connect.value("lang", std::string());
+    version_ = connect.value("version", std::string());
+  } catch (const std::exception& e) {
+    // nats-server logs the decoding error and drops the connection without an -ERR.
+    log::error("{} - {}", describe(), e.what());
+    close(CloseReason::ProtocolViolation);
+    return false;
+  }
+  if (no_responders_ && !headers_) {
+    log::error("{} - {}", describe(), protocol::err::kNoRespondersNeedsHeaders);
+    close_now_for_error(CloseReason::ProtocolViolation,
+                        protocol::err::kNoRespondersNeedsHeaders);
+    return false;
+  }
+  {
+    std::lock_guard lock(out_mutex_);
+    out_headers_ = headers_;
+  }
+  if (verbose_) send_ok();
+  return true;
+}
+
+bool ClientSession::on_pub(const protocol::PubFrame& frame) {
+  ++in_msgs_;
+  in_bytes_ += frame.payload.size();
+  worker_.stats().in_msgs.add(1);
+  worker_.stats().in_bytes.add(frame.payload.size());
+  if (log::trace_enabled()) {
+    if (frame.has_headers) {
+      trace_in("HPUB", fmt::format("{} {}{}{} {}", frame.subject, frame.reply,
+                                   frame.reply.empty() ? "" : " ", frame.header_len,
+                                   frame.payload.size()));
+    } else {
+      trace_in("PUB", fmt::format("{} {}{}{}", frame.subject, frame.reply,
+                                  frame.reply.empty() ? "" : " ", frame.payload.size()));
+    }
+    log::trace("{} - <<- MSG_PAYLOAD: [\"{}\"]", describe(), frame.payload);
+  }
+  if (frame.has_headers && !headers_) {
+    log::error("{} - message headers not supported", describe());
+    close(CloseReason::ProtocolViolation);
+    return false;
+  }
+  // nats-server warns about a wildcard publish in pedantic mode but still delivers it.
+  if (pedantic_ && !routing::is_valid_literal_subject(frame.subject)) {
+    send_error(protocol::err::kInvalidPublishSubject);
+  }
+  if (verbose_) send_ok();
+  route(OutboundMessage{frame.subject, frame.reply, frame.payload, frame.header_len});
+  return true;
+}
+
+void ClientSession::route(const OutboundMessage& msg) {
+  const routing::MatchResult& match = worker_.match_cache().match(msg.subject);
+  std::uint64_t delivered = 0;
+  for (const auto& sub : match.plain) {
+    ClientSession* target = sub->client.get();
+    if (target == nullptr || (target == this && !echo_)) continue;
+    auto outcome = target->deliver(*sub, msg);
+    if (outcome.delivered) ++delivered;
+    if (outcome.needs_flush) worker_.schedule_flush(sub->client);
+  }
+  for (const auto& group : match.queue_groups) {
+    // One member per group: start at a random member, take the first that can still receive.
+    const std::size_t n = group.size();
+    const std::size_t first = worker_.queue_random().below(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto& sub = group[(first + i) % n];
+      ClientSession* target = sub->client.get();
+      if (target == nullptr || (target == this && !echo_)) continue;
+      auto outcome = target->deliver(*sub, msg);
+      if (outcome.needs_flush) worker_.schedule_flush(sub->client);
+      if (outcome.delivered) {
+        ++delivered;
+        break;
+      }
+    }
+  }
+  if (delivered > 0) {
+    worker_.stats().out_msgs.add(delivered);
+    worker_.stats().out_bytes.add(delivered * msg.payload.size());
+  } else if (!msg.reply.empty() && no_responders_ && headers_) {
+    send_no_responders(msg.reply);
+  }
+}
+
+ClientSession::DeliveryOutcome ClientSession::deliver(routing::Subscription& sub,
+                                                      const OutboundMessage& msg) {
+  std::string_view payload = msg.payload;
+  std::size_t header_len = msg.header_len;
+  bool auto_unsubscribed = false;
+  bool appended = false;
+  bool newly_slow = false;
+  {
+    std::lock_guard lock(out_mutex_);
+    if (out_closed_ || sub.closed.load(std::memory_order_acquire)) return {};
+    if (sub.max_msgs >= 0 && sub.delivered >= static_cast<std::uint64_t>(sub.max_msgs)) return {};
+    // A subscriber that did not ask for headers gets the data part only, as nats-server does.
+    if (header_len > 0 && !out_headers_) {
+      payload.remove_prefix(header_len);
+      header_len = 0;
+    }
+    // Upper bound of the control line: op, three spaces, two numbers, CRLF.
+    const std::size_t frame_size = 4 + msg.subject.size() + sub.sid.size() + msg.reply.size() +
+                                   payload.size() + 2 + 3 + 40 + 2;
+    if (out_pending_bytes_ + frame_size > static_cast<std::size_t>(server_.options().max_pending)) {
+      if (slow_consumer_) return {};
+      slow_consumer_ = true;  // the owner closes the connection at its next flush
+      newly_slow = true;
+    } else {
+      const std::size_t before = out_pending_.size();
+      if (header_len > 0) {
+        out_pending_.append("HMSG ");
+      } else {
+        out_pending_.append("MSG ");
+      }
+      out_pending_.append(msg.subject);
+      out_pending_.push_back(' ');
+      out_pending_.append(sub.sid);
+      out_pending_.push_back(' ');
+      if (!msg.reply.empty()) {
+        out_pending_.append(msg.reply);
+        out_pending_.push_back(' ');
+      }
+      if (header_len > 0) {
+        append_number(out_pending_, header_len);
+        out_pending_.push_back(' ');
+      }
+      append_number(out_pending_, payload.size());
+      out_pending_.append("\r\n");
+      out_pending_.append(payload);
+      out_pending_.append("\r\n");
+      out_pending_bytes_ += out_pending_.size() - before;
+      appended = true;
+      ++out_msgs_;
+      out_bytes_ += payload.size();
+      ++sub.delivered;
+      if (sub.max_msgs >= 0 && sub.delivered >= static_cast<std::uint64_t>(sub.max_msgs)) {
+        sub.closed.store(true, std::memory_order_release);
+        auto_unsubscribed = true;
+      }
+    }
+  }
+  if (appended && log::trace_enabled()) {
+    log::trace("{} - ->> [{}MSG {} {} {}{}{}]", describe(), header_len > 0 ? "H" : "", msg.subject,
+               sub.sid, msg.reply, msg.reply.empty() ? "" : " ", payload.size());
+  }
+  if (auto_unsubscribed) {
+    routing::SubscriptionPtr owned;
+    {
+      std::lock_guard lock(subs_mutex_);
+      auto it = subs_.find(sub.sid);
+      if (it != subs_.end() && it->second.get() == &sub) {
+        owned = std::move(it->second);
+        subs_.erase(it);
+      }
+    }
+    if (owned) server_.subject_index().remove(owned);
+  }
+  DeliveryOutcome outcome;
+  outcome.delivered = appended;
+  outcome.needs_flush = (appended || newly_slow) && !flush_scheduled_.exchange(true, std::memory_order_acq_rel);
+  return outcome;
+}
+
+void ClientSession::send_no_responders(std::string_view reply) {
+  // The status goes to the requester's own subscription that matches the reply subject.
+  std::string sid;
+  {
+    std::lock_guard lock(subs_mutex_);
+    for (const auto& [id, sub] : subs_) {
+      if (routing::subject_matches(sub->subject, reply)) {
+        sid = id;
+        break;
+      }
+    }
+  }
+  if (sid.empty()) return;
+  const auto status = protocol::kNoRespondersHeader;
+  std::string frame = fmt::format("HMSG {} {} {} {}\r\n{}\r\n", reply, sid, status.size(),
+                                  status.size(), status);
+  enqueue(frame);
+}
+
+bool ClientSession::on_sub(const protocol::SubFrame& frame) {
+  if (log::trace_enabled()) {
+    trace_in("SUB", fmt::format("{} {}{}{}", frame.subject, frame.queue,
+                                frame.queue.empty() ? "" : " ", frame.sid));
+  }
+  if (!routing::is_valid_subject(frame.subject)) {
+    send_error(protocol::err::kInvalidSubject);
+    return true;
+  }
+  auto sub = std::make_shared<routing::Subscription>();
+  sub->subject = frame.subject;
+  sub->queue = frame.queue;
+  sub->sid = frame.sid;
+  sub->client = shared_from_this();
+  bool added = false;
+  {
+    std::lock_guard lock(subs_mutex_);
+    // A repeated sid is ignored, as nats-server does.
+    added = subs_.try_emplace(sub->sid, sub).second;
+  }
+  if (added) server_.subject_index().insert(sub);
+  if (verbose_) send_ok();
+  return true;
+}
+
+bool ClientSession::on_unsub(const protocol::UnsubFrame& frame) {
+  if (log::trace_enabled()) {
+    trace_in("UNSUB", frame.max_msgs >= 0 ? fmt::format("{} {}", frame.sid, frame.max_msgs)
+                                          : std::string(frame.sid));
+  }
+  routing::SubscriptionPtr sub;
+  {
+    std::lock_guard lock(subs_mutex_);
+    auto it = subs_.find(std::string(frame.sid));
+    if (it != subs_.end()) sub = it->second;
+  }
+  if (sub) {
+    bool remove_now = true;
+    if (frame.max_msgs > 0) {
+      std::lock_guard lock(out_mutex_);
+      if (sub->delivered < static_cast<std::uint64_t>(frame.max_msgs)) {
+        sub->max_msgs = frame.max_msgs;
+        remove_now = false;
+      }
+    }
+    if (remove_now) remove_subscription(sub);
+  }
+  if (verbose_) send_ok();
+  return true;
+}
+
+void ClientSession::remove_subscription(const routing::SubscriptionPtr& sub) {
+  sub->closed.store(true, std::memory_order_release);
+  {
+    std::lock_guard lock(subs_mutex_);
+    auto it = subs_.find(sub->sid);
+    if (it != subs_.end() && it->second == sub) subs_.erase(it);
+  }
+  server_.subject_index().remove(sub);
+}
+
+bool ClientSession::on_ping() {
+  trace_in("PING", {});
+  enqueue("PONG\r\n");
+  return true;
+}
+
+bool ClientSession::on_pong() {
+  trace_in("PONG", {});
+  pings_out_ = 0;
+  return true;
+}
+
+void ClientSession::trace_in(std::string_view op, std::string_view args) const {
+  if (!log::trace_enabled()) return;
+  if (args.empty()) {
+    log::trace("{} - <<- [{}]", describe(), op);
+  } else {
+    log::trace("{} - <<- [{} {}]", describe(), op, args);
+  }
+}
+
+// ---- output ---------------------------------------------------------------------------------
+
+void ClientSession::enqueue(std::string_view text) {
+  if (closed_) return;
+  if (log::trace_enabled() && text.size() < 256) {
+    auto line = text.substr(0, text.find('\r'));
+    log::trace("{} - ->> [{}]", describe(), line);
+  }
+  {
+    std::lock_guard lock(out_mutex_);
+    if (out_closed_) return;
+    out_pending_.append(text);
+    out_pending_bytes_ += text.size();
+  }
+  if (!flush_scheduled_.exchange(true, std::memory_order_acq_rel)) {
+    worker_.schedule_flush(shared_from_this());
+  }
+}
+
+void ClientSession::send_error(std::string_view text) {
+  enqueue(fmt::format("-ERR '{}'\r\n", text));
+}
+
+void ClientSession::send_ok() { enqueue("+OK\r\n"); }
+
+void ClientSession::set_write_interest(bool on) {
+  if (on == write_interest_ || closed_) return;
+  write_interest_ = on;
+  worker_.loop().modify(transport_->fd(), EPOLLIN | EPOLLRDHUP | (on ? EPOLLOUT : 0u), this);
+}
+
+void ClientSession::flush() {
+  if (closed_) return;
+  // Cleared before taking the pending bytes: anything queued after this point schedules
+  // another flush, so no delivery is ever left unflushed.
+  flush_scheduled_.store(false, std::memory_order_release);
+  bool slow = false;
+  bool progressed = false;
+  for (;;) {
+    if (out_written_ == out_writing_.size()) {
+      out_writing_.clear();
+      out_written_ = 0;
+      if (out_writing_.capacity() > kMaxRetainedOutBuffer) std::string().swap(out_writing_);
+      std::lock_guard lock(out_mutex_);
+      slow = slow_consumer_;
+      out_pending_.swap(out_writing_);
+      if (out_writing_.empty() || slow) break;
+    }
+    auto io = transport_->write(out_writing_.data() + out_written_,
+                                out_writing_.size() - out_written_);
+    if (io.status == net::IoStatus::Ok) {
+      out_written_ += io.bytes;
+      progressed = true;
+      std::lock_guard lock(out_mutex_);
+      out_pending_bytes_ -= io.bytes;
+      continue;
+    }
+    if (io.status == net::IoStatus::WouldBlock) {
+      set_write_interest(true);
+      if (progressed || write_blocked_since_ == Clock::time_point{}) {
+        write_blocked_since_ = Clock::now();
+      }
+      return;
+    }
+    close(CloseReason::WriteError);
+    return;
+  }
+  if (slow) {
+    worker_.stats().slow_consumers.add(1);
+    log::info("{} - Slow Consumer Detected: MaxPending of {} Exceeded", describe(),
+              server_.options().max_pending);
+    close(CloseReason::SlowConsumerPendingBytes);
+    return;
+  }
+  write_blocked_since_ = {};
+  set_write_interest(false);
+}
+
+void ClientSession::tick(Clock::time_point now) {
+  if (closed_) return;
+  const auto& options = server_.options();
+  if (write_blocked_since_ != Clock::time_point{} &&
+      now - write_blocked_since_ > options.write_deadline) {
+    worker_.stats().slow_consumers.add(1);
+    std::size_t pending;
+    {
+      std::lock_guard lock(out_mutex_);
+      pending = out_pending_bytes_;
+    }
+    log::info("{} - Slow Consumer Detected: WriteDeadline of {}ms exceeded with {} bytes pending",
+              describe(), options.write_deadline.count(), pending);
+    close(CloseReason::SlowConsumerWriteDeadline);
+    return;
+  }
+  if (now < next_ping_) return;
+  next_ping_ = now + options.ping_interval;
+  // Recent traffic from the client already proves it is alive, as in nats-server.
+  if (now - last_activity_ < options.ping_interval) return;
+  if (pings_out_ + 1 > options.ping_max) {
+    log::debug("{} - Stale Client Connection - Closing", describe());
+    close_now_for_error(CloseReason::StaleConnection, protocol::err::kStaleConnection);
+    return;
+  }
+  ++pings_out_;
+  enqueue("PING\r\n");
+}
+
+void ClientSession::close_now_for_error(CloseReason reason, std::string_view err_text) {
+  send_error(err_text);
+  flush();
+  close(reason);
+}
+
+void ClientSession::close(CloseReason reason) {
+  if (closed_) return;
+  closed_ = true;
+  log::debug("{} - Client connection closed: {}", describe(), to_string(reason));
+
+  std::vector<routing::SubscriptionPtr> subs;
+  {
+    std::lock_guard lock(subs_mutex_);
+    subs.reserve(subs_.size());
+    for (auto& [sid, sub] : subs_) subs.push_back(std::move(sub));
+    subs_.clear();  // breaks the session <-> subscription cycle
+  }
+  for (auto& sub : subs) {
+    sub->closed.store(true, std::memory_order_release);
+    server_.subject_index().remove(sub);
+  }
+  {
+    std::lock_guard lock(out_mutex_);
+    out_closed_ = true;
+    std::string().swap(out_pending_);
+    out_pending_bytes_ = 0;
+  }
+  std::string().swap(out_writing_);
+  std::vector<char>().swap(in_buf_);
+  worker_.loop().remove(transport_->fd());
+  // Half-close, then discard what the peer already sent: closing a socket with unread input
+  // sends a RST, which can destroy an -ERR the peer has not read yet.
+  transport_->shutdown_write();
+  char sink[16 * 1024];
+  for (int i = 0; i < 64; ++i) {
+    if (transport_->read(sink, sizeof sink).status != net::IoStatus::Ok) break;
+  }
+  transport_.reset();  // closes the fd now; other threads may hold this object a while longer
+  server_.connection_closed();
+  worker_.retire(this);
+}
+
+}  // namespace gnatsd::server

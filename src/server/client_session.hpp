@@ -1,0 +1,132 @@
+// One client connection: reads and parses its frames, routes its publishes, and owns its
+// outbound buffer, which any worker may append deliveries to.
+//
+// Threading: everything runs on the owning worker's loop thread except deliver() and
+// schedule_flush_from(), which other workers call; those touch only the members marked
+// "guarded by out_mutex_" (plus atomics).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "net/event_loop.hpp"
+#include "net/transport.hpp"
+#include "protocol/client_parser.hpp"
+#include "routing/subscription.hpp"
+#include "server/close_reason.hpp"
+
+namespace gnatsd::server {
+
+class Server;
+class Worker;
+
+// What a publisher hands every subscriber: views into the publisher's read buffer.
+struct OutboundMessage {
+  std::string_view subject;
+  std::string_view reply;
+  std::string_view payload;    // headers then data
+  std::size_t header_len = 0;  // 0: no headers
+};
+
+class ClientSession final : public net::IoHandler,
+                            public std::enable_shared_from_this<ClientSession> {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  ClientSession(Server& server, Worker& worker, std::unique_ptr<net::Transport> transport,
+                std::uint64_t cid, std::string ip, int port);
+  ~ClientSession();
+
+  // Loop thread.
+  void start();
+  void on_io(std::uint32_t events) override;
+  void flush();
+  void close(CloseReason reason);
+  void tick(Clock::time_point now);
+  bool closed() const noexcept { return closed_; }
+
+  struct DeliveryOutcome {
+    bool delivered = false;    // the message was queued for this subscriber
+    bool needs_flush = false;  // nobody has scheduled a flush yet: the caller must
+  };
+  // Any thread: queues one MSG/HMSG for `sub`.
+  DeliveryOutcome deliver(routing::Subscription& sub, const OutboundMessage& msg);
+
+  std::uint64_t cid() const noexcept { return cid_; }
+  Worker& worker() noexcept { return worker_; }
+
+  // Parser callbacks (see protocol::ClientFrameHandler).
+  bool on_connect(std::string_view json);
+  bool on_pub(const protocol::PubFrame& frame);
+  bool on_sub(const protocol::SubFrame& frame);
+  bool on_unsub(const protocol::UnsubFrame& frame);
+  bool on_ping();
+  bool on_pong();
+
+ private:
+  void handle_readable();
+  void send_info();
+  // Loop thread: queue protocol text (INFO, PONG, +OK, -ERR) for this client.
+  void enqueue(std::string_view text);
+  void send_error(std::string_view text);
+  void send_ok();
+  void route(const OutboundMessage& msg);
+  void send_no_responders(std::string_view reply);
+  void remove_subscription(const routing::SubscriptionPtr& sub);
+  void set_write_interest(bool on);
+  std::string describe() const;  // "ip:port - cid:N" log prefix
+  void trace_in(std::string_view op, std::string_view args) const;
+  void close_now_for_error(CloseReason reason, std::string_view err_text);
+
+  Server& server_;
+  Worker& worker_;
+  std::unique_ptr<net::Transport> transport_;
+  const std::uint64_t cid_;
+  const std::string ip_;
+  const int port_;
+
+  // Loop thread state.
+  bool closed_ = false;
+  bool write_interest_ = false;
+  std::vector<char> in_buf_;
+  std::size_t in_len_ = 0;
+  std::string out_writing_;
+  std::size_t out_written_ = 0;
+  Clock::time_point start_time_;
+  Clock::time_point last_activity_;
+  Clock::time_point next_ping_;
+  Clock::time_point write_blocked_since_{};
+  int pings_out_ = 0;
+
+  // CONNECT options; defaults as nats-server before a CONNECT arrives.
+  bool verbose_ = true;
+  bool pedantic_ = true;
+  bool echo_ = true;
+  bool headers_ = false;
+  bool no_responders_ = false;
+  std::string name_, lang_, version_;
+
+  // Subscriptions by sid. Owner thread writes; an auto-unsubscribe may erase from any thread.
+  std::mutex subs_mutex_;
+  std::unordered_map<std::string, routing::SubscriptionPtr> subs_;
+
+  // Outbound side shared with publishers on other workers.
+  std::mutex out_mutex_;
+  std::string out_pending_;             // guarded by out_mutex_
+  std::size_t out_pending_bytes_ = 0;   // guarded by out_mutex_: queued or being written
+  bool slow_consumer_ = false;          // guarded by out_mutex_
+  bool out_headers_ = false;            // guarded by out_mutex_: copy of headers_ for deliver()
+  bool out_closed_ = false;             // guarded by out_mutex_: no more deliveries
+  std::atomic<bool> flush_scheduled_{false};
+  std::uint64_t out_msgs_ = 0, out_bytes_ = 0;  // guarded by out_mutex_
+  std::uint64_t in_msgs_ = 0, in_bytes_ = 0;
+};
+
+}  // namespace gnatsd::server

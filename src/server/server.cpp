@@ -1,0 +1,158 @@
+// Server lifecycle: start-up (bind, workers), the accept loop, signals, orderly shutdown.
+#include "server/server.hpp"
+
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <random>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "log/logger.hpp"
+#include "protocol/constants.hpp"
+#include "server/worker.hpp"
+
+namespace gnatsd::server {
+namespace {
+
+// nats-server ids are 56-character base32 public nkeys starting with 'N'; ours look the same
+// so that tools displaying or validating them are not surprised.
+std::string make_server_id() {
+  static constexpr char kBase32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  std::random_device entropy;
+  std::mt19937_64 rng((static_cast<std::uint64_t>(entropy()) << 32) ^ entropy());
+  std::string id = "N";
+  while (id.size() < 56) id.push_back(kBase32[rng() % 32]);
+  return id;
+}
+
+}  // namespace
+
+Server::Server(config::Options options)
+    : options_(std::move(options)), server_id_(make_server_id()) {
+  if (options_.server_name.empty()) options_.server_name = server_id_;
+  planned_workers_ = options_.io_threads > 0
+                         ? static_cast<std::size_t>(options_.io_threads)
+                         : std::max(1u, std::thread::hardware_concurrency());
+}
+
+Server::~Server() {
+  for (auto& worker : workers_) worker->join();
+  if (signal_fd_ >= 0) close(signal_fd_);
+}
+
+std::string Server::start() {
+  log::info("Starting gnatsd version {}", protocol::kGnatsdVersion);
+  if (auto err = listener_.open(options_.host, options_.port); !err.empty()) {
+    return fmt::format("Error listening on port: {}:{}, \"{}\"", options_.host, options_.port,
+                       err);
+  }
+  // Signals are taken through a signalfd on the main loop; block them everywhere first so that
+  // worker threads inherit the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGQUIT}) sigaddset(&signals, sig);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  signal_fd_ = signalfd(-1, &signals, SFD_NONBLOCK | SFD_CLOEXEC);
+
+  for (std::size_t i = 0; i < planned_workers_; ++i)
+    workers_.push_back(std::make_unique<Worker>(*this, i));
+  for (auto& worker : workers_) worker->start();
+
+  accept_handler_ = std::make_unique<net::CallbackHandler>([this](std::uint32_t) { accept_ready(); });
+  signal_handler_ = std::make_unique<net::CallbackHandler>([this](std::uint32_t) { handle_signals(); });
+  main_loop_.add(listener_.fd(), EPOLLIN, accept_handler_.get());
+  main_loop_.add(signal_fd_, EPOLLIN, signal_handler_.get());
+
+  log::info("Listening for client connections on {}:{}", options_.host, listener_.port());
+  log::debug("Server id is {}", server_id_);
+  log::debug("Using {} I/O threads", workers_.size());
+  log::info("gnatsd is ready");
+  return {};
+}
+
+void Server::run() {
+  main_loop_.run();
+  stop_workers();
+  log::info("Server Exiting..");
+}
+
+void Server::request_shutdown() {
+  if (shutting_down_.exchange(true)) return;
+  main_loop_.stop();
+}
+
+void Server::stop_workers() {
+  listener_.close();
+  for (auto& worker : workers_) worker->shutdown();
+  for (auto& worker : workers_) worker->join();
+}
+
+void Server::accept_ready() {
+  // Bounded so one busy listener cannot starve the signal handler.
+  for (int i = 0; i < 256; ++i) {
+    auto accepted = listener_.accept();
+    if (accepted.fd < 0) return;
+    num_clients_.fetch_add(1, std::memory_order_relaxed);
+    const std::uint64_t cid = next_cid_.fetch_add(1, std::memory_order_relaxed);
+    Worker& worker = *workers_[next_worker_];
+    next_worker_ = (next_worker_ + 1) % workers_.size();
+    worker.adopt(accepted.fd, std::move(accepted.ip), accepted.port, cid);
+  }
+}
+
+void Server::handle_signals() {
+  signalfd_siginfo info;
+  while (read(signal_fd_, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+    switch (info.ssi_signo) {
+      case SIGINT:
+        log::info("Trapped \"interrupt\" signal");
+        request_shutdown();
+        break;
+      case SIGTERM:
+        log::info("Trapped \"terminated\" signal");
+        request_shutdown();
+        break;
+      case SIGQUIT:
+        log::info("Trapped \"quit\" signal");
+        request_shutdown();
+        break;
+      default:
+        // Reload (SIGHUP) and log reopen (SIGUSR1) arrive with the options work.
+        log::debug("Ignoring signal {}", info.ssi_signo);
+        break;
+    }
+  }
+}
+
+std::string Server::client_info(std::uint64_t cid, const std::string& ip) const {
+  // Field order as nats-server's INFO; auth/ssl flags always present for clients of both eras.
+  nlohmann::ordered_json info;
+  info["server_id"] = server_id_;
+  info["server_name"] = options_.server_name;
+  info["version"] = protocol::kServerVersion;
+  info["proto"] = protocol::kProtoVersion;
+  info["go"] = protocol::kBuildToolchain;
+  info["host"] = options_.host;
+  info["port"] = listener_.port();
+  info["headers"] = true;
+  info["auth_required"] = false;
+  info["ssl_required"] = false;
+  info["tls_required"] = false;
+  info["max_payload"] = options_.max_payload;
+  info["client_id"] = cid;
+  info["client_ip"] = ip;
+  return "INFO " + info.dump() + " \r\n";
+}
+
+TrafficTotals Server::traffic() const {
+  TrafficTotals totals;
+  for (const auto& worker : workers_) totals.add(worker->stats());
+  return totals;
+}
+
+}  // namespace gnatsd::server

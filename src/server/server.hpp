@@ -1,0 +1,76 @@
+// The server: owns the options, the subject index, the I/O workers and the listener; accepts
+// connections on the main thread and deals them out to workers; handles signals and shutdown.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/options.hpp"
+#include "net/event_loop.hpp"
+#include "net/listener.hpp"
+#include "routing/subject_index.hpp"
+#include "server/stats.hpp"
+
+namespace gnatsd::server {
+
+class Worker;
+
+class Server {
+ public:
+  explicit Server(config::Options options);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds the listener and starts the workers. Returns an error text, or "" on success.
+  std::string start();
+  // Runs the accept loop and signal handling on the calling thread until shutdown.
+  void run();
+  // Any thread: begin an orderly shutdown.
+  void request_shutdown();
+
+  const config::Options& options() const noexcept { return options_; }
+  routing::SubjectIndex& subject_index() noexcept { return index_; }
+  std::size_t worker_count() const noexcept { return workers_.size(); }
+  std::size_t worker_count_hint() const noexcept { return planned_workers_; }
+  Worker& worker(std::size_t i) noexcept { return *workers_[i]; }
+  const std::string& server_id() const noexcept { return server_id_; }
+  int port() const noexcept { return listener_.port(); }
+
+  // INFO for one client, with the trailing " \r\n" nats-server sends.
+  std::string client_info(std::uint64_t cid, const std::string& ip) const;
+
+  // Connection accounting; released by sessions when they close.
+  void connection_closed() noexcept { num_clients_.fetch_sub(1, std::memory_order_relaxed); }
+  int num_clients() const noexcept { return num_clients_.load(std::memory_order_relaxed); }
+  std::uint64_t total_connections() const noexcept {
+    return next_cid_.load(std::memory_order_relaxed) - 1;
+  }
+  TrafficTotals traffic() const;
+
+ private:
+  void accept_ready();
+  void handle_signals();
+  void stop_workers();
+
+  config::Options options_;
+  std::string server_id_;
+  routing::SubjectIndex index_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  net::EventLoop main_loop_;
+  net::Listener listener_;
+  int signal_fd_ = -1;
+  std::unique_ptr<net::CallbackHandler> accept_handler_;
+  std::unique_ptr<net::CallbackHandler> signal_handler_;
+  std::size_t planned_workers_ = 1;
+  std::size_t next_worker_ = 0;
+  std::atomic<std::uint64_t> next_cid_{1};
+  std::atomic<int> num_clients_{0};
+  std::atomic<bool> shutting_down_{false};
+};
+
+}  // namespace gnatsd::server

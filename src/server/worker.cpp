@@ -1,0 +1,131 @@
+// Worker thread: session ownership, end-of-batch flushing and cross-worker flush hand-off.
+#include "server/worker.hpp"
+
+#include <algorithm>
+
+#include "log/logger.hpp"
+#include "net/transport.hpp"
+#include "server/client_session.hpp"
+#include "server/server.hpp"
+
+namespace gnatsd::server {
+
+Worker::Worker(Server& server, std::size_t index)
+    : server_(server),
+      index_(index),
+      match_cache_(server.subject_index()),
+      queue_random_(routing::detail::mix_seed(routing::detail::thread_seed() + index)) {
+  remote_flush_.resize(server.worker_count_hint());
+  loop_.set_after_batch([this] { after_batch(); });
+  loop_.set_on_wake([this] { on_wake(); });
+  // Pings and write deadlines are checked on a tick: a quarter of the shortest interval,
+  // clamped to [10ms, 1s], so a 2-minute ping costs one cheap scan per second.
+  auto shortest = std::min(server.options().ping_interval, server.options().write_deadline);
+  auto period = std::clamp(shortest / 4, std::chrono::milliseconds(10),
+                           std::chrono::milliseconds(1000));
+  loop_.set_tick(period, [this] { tick(); });
+}
+
+Worker::~Worker() { join(); }
+
+void Worker::start() {
+  thread_ = std::thread([this] {
+    thread_id_ = std::this_thread::get_id();
+    try {
+      loop_.run();
+    } catch (const std::exception& e) {
+      log::fatal("I/O worker {} stopped: {}", index_, e.what());
+      std::terminate();
+    }
+  });
+}
+
+void Worker::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::adopt(int fd, std::string ip, int port, std::uint64_t cid) {
+  loop_.post([this, fd, ip = std::move(ip), port, cid]() mutable {
+    auto session = std::make_shared<ClientSession>(
+        server_, *this, std::make_unique<net::TcpTransport>(fd), cid, std::move(ip), port);
+    sessions_.emplace(session.get(), session);
+    session->start();
+  });
+}
+
+void Worker::shutdown() {
+  loop_.post([this] {
+    std::vector<std::shared_ptr<ClientSession>> all;
+    all.reserve(sessions_.size());
+    for (auto& [ptr, session] : sessions_) all.push_back(session);
+    for (auto& session : all) {
+      session->flush();
+      session->close(CloseReason::ServerShutdown);
+    }
+    loop_.stop();
+  });
+}
+
+void Worker::schedule_flush(std::shared_ptr<ClientSession> session) {
+  std::size_t owner = session->worker().index();
+  if (owner == index_) {
+    local_flush_.push_back(std::move(session));
+  } else {
+    remote_flush_[owner].push_back(std::move(session));
+  }
+}
+
+void Worker::retire(ClientSession* session) {
+  auto it = sessions_.find(session);
+  if (it == sessions_.end()) return;
+  // Keep the object alive until the batch ends: later events of this batch may name it.
+  retired_.push_back(std::move(it->second));
+  sessions_.erase(it);
+}
+
+void Worker::enqueue_remote_flushes(std::vector<std::shared_ptr<ClientSession>>& sessions) {
+  {
+    std::lock_guard lock(inbox_mutex_);
+    if (inbox_.empty()) {
+      inbox_.swap(sessions);
+    } else {
+      inbox_.insert(inbox_.end(), std::make_move_iterator(sessions.begin()),
+                    std::make_move_iterator(sessions.end()));
+    }
+  }
+  sessions.clear();
+  loop_.wake();
+}
+
+void Worker::on_wake() {
+  {
+    std::lock_guard lock(inbox_mutex_);
+    inbox_draining_.swap(inbox_);
+  }
+  for (auto& session : inbox_draining_) session->flush();
+  inbox_draining_.clear();
+}
+
+void Worker::after_batch() {
+  // Flushing may deliver no new messages, but closing a session may; loop until quiet.
+  for (int round = 0; round < 4 && !local_flush_.empty(); ++round) {
+    auto batch = std::move(local_flush_);
+    local_flush_.clear();
+    for (auto& session : batch) session->flush();
+  }
+  for (std::size_t i = 0; i < remote_flush_.size(); ++i) {
+    if (!remote_flush_[i].empty()) server_.worker(i).enqueue_remote_flushes(remote_flush_[i]);
+  }
+  retired_.clear();
+}
+
+void Worker::tick() {
+  auto now = ClientSession::Clock::now();
+  std::vector<std::shared_ptr<ClientSession>> all;
+  all.reserve(sessions_.size());
+  for (auto& [ptr, session] : sessions_) all.push_back(session);
+  for (auto& session : all) session->tick(now);
+  after_batch();
+}
+
+}  // namespace gnatsd::server

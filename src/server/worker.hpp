@@ -1,0 +1,80 @@
+// An I/O thread: its event loop, the sessions pinned to it, its match cache and counters, and
+// the batching of deliveries (one flush per touched session per batch; one wake-up per other
+// worker per batch).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "net/event_loop.hpp"
+#include "routing/queue_selection.hpp"
+#include "routing/subject_index.hpp"
+#include "server/stats.hpp"
+
+namespace gnatsd::server {
+
+class ClientSession;
+class Server;
+
+class Worker {
+ public:
+  Worker(Server& server, std::size_t index);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  void start();  // spawns the thread
+  void join();
+
+  // Any thread: hand over an accepted socket; the session is created on this worker's thread.
+  void adopt(int fd, std::string ip, int port, std::uint64_t cid);
+  // Any thread: flush every session, close them all, then stop the loop.
+  void shutdown();
+
+  // Loop thread only.
+  net::EventLoop& loop() noexcept { return loop_; }
+  routing::MatchCache& match_cache() noexcept { return match_cache_; }
+  routing::QueueRandom& queue_random() noexcept { return queue_random_; }
+  TrafficStats& stats() noexcept { return stats_; }
+  const TrafficStats& stats() const noexcept { return stats_; }
+  std::size_t index() const noexcept { return index_; }
+  // A session (of any worker) received output during this batch and must be flushed at its end.
+  void schedule_flush(std::shared_ptr<ClientSession> session);
+  // The session closed: forget it once the current batch is over.
+  void retire(ClientSession* session);
+  bool on_loop_thread() const noexcept { return std::this_thread::get_id() == thread_id_; }
+
+  // Any thread: queue sessions owned by this worker for a flush, and wake it once.
+  void enqueue_remote_flushes(std::vector<std::shared_ptr<ClientSession>>& sessions);
+
+ private:
+  void after_batch();
+  void on_wake();
+  void tick();
+
+  Server& server_;
+  std::size_t index_;
+  net::EventLoop loop_;
+  std::thread thread_;
+  std::thread::id thread_id_;
+  routing::MatchCache match_cache_;
+  routing::QueueRandom queue_random_;
+  TrafficStats stats_;
+
+  std::unordered_map<ClientSession*, std::shared_ptr<ClientSession>> sessions_;
+  std::vector<std::shared_ptr<ClientSession>> retired_;   // closed this batch
+  std::vector<std::shared_ptr<ClientSession>> local_flush_;
+  std::vector<std::vector<std::shared_ptr<ClientSession>>> remote_flush_;  // by worker index
+
+  std::mutex inbox_mutex_;
+  std::vector<std::shared_ptr<ClientSession>> inbox_;  // flush requests from other workers
+  std::vector<std::shared_ptr<ClientSession>> inbox_draining_;
+};
+
+}  // namespace gnatsd::server
