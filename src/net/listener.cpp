@@ -83,7 +83,10 @@ AcceptedSocket Listener::accept() {
   sockaddr_storage peer{};
   socklen_t len = sizeof peer;
   int fd = ::accept4(fd_, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-  if (fd < 0) return out;
+  if (fd < 0) {
+    if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) out.error = errno;
+    return out;
+  }
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   out.fd = fd;

@@ -7,6 +7,7 @@ namespace gnatsd::net {
 
 struct AcceptedSocket {
   int fd = -1;
+  int error = 0;  // errno when fd == -1 and the failure was not just "nothing pending"
   std::string ip;
   int port = 0;
 };

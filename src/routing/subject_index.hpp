@@ -18,7 +18,7 @@ namespace gnatsd::routing {
 
 // Everything a published subject reaches. Immutable once built; shared between caches.
 struct MatchResult {
-  std::vector<SubscriptionPtr> plain;                    // each gets its own copy
+  std::vector<SubscriptionPtr> plain;                      // each gets its own copy
   std::vector<std::vector<SubscriptionPtr>> queue_groups;  // one member of each gets it
 };
 using MatchResultPtr = std::shared_ptr<const MatchResult>;
@@ -47,6 +47,9 @@ class SubjectIndex {
   // Changes on every insert and remove: a cached match is valid while this is unchanged.
   std::uint64_t generation() const noexcept { return generation_.load(std::memory_order_acquire); }
   SubjectIndexStats stats() const;
+  // Trie nodes currently allocated, counted by a walk: for tests and diagnostics (shows that
+  // remove prunes what it empties), not for a hot path.
+  std::size_t node_count() const;
 
  private:
   struct Node;
@@ -82,11 +85,12 @@ class MatchCache {
       return std::hash<std::string_view>{}(s);
     }
   };
+  void drop_all();
+
   const SubjectIndex& index_;
-  std::size_t capacity_;
-  std::uint64_t generation_;
+  std::size_t capacity_;      // >= 1; eviction runs before an insert, never on the entry returned
+  std::uint64_t generation_;  // of the index when `entries_` was last emptied
   std::unordered_map<std::string, MatchResultPtr, StringHash, std::equal_to<>> entries_;
-  MatchResultPtr last_;  // keeps the most recent result alive even if evicted
   std::uint64_t hits_ = 0;
   std::uint64_t misses_ = 0;
 };

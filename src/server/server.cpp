@@ -3,9 +3,12 @@
 
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <random>
 #include <thread>
 
@@ -18,6 +21,8 @@
 namespace gnatsd::server {
 namespace {
 
+constexpr std::chrono::milliseconds kAcceptBackoff{50};
+
 // nats-server ids are 56-character base32 public nkeys starting with 'N'; ours look the same
 // so that tools displaying or validating them are not surprised.
 std::string make_server_id() {
@@ -27,6 +32,16 @@ std::string make_server_id() {
   std::string id = "N";
   while (id.size() < 56) id.push_back(kBase32[rng() % 32]);
   return id;
+}
+
+// Go programs (nats-server among them) raise the open-file soft limit to the hard limit at
+// start; do the same so that tens of thousands of clients work without a ulimit tweak.
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
 }
 
 }  // namespace
@@ -46,6 +61,7 @@ Server::~Server() {
 
 std::string Server::start() {
   log::info("Starting gnatsd version {}", protocol::kGnatsdVersion);
+  raise_open_file_limit();
   if (auto err = listener_.open(options_.host, options_.port); !err.empty()) {
     return fmt::format("Error listening on port: {}:{}, \"{}\"", options_.host, options_.port,
                        err);
@@ -67,6 +83,12 @@ std::string Server::start() {
   signal_handler_ = std::make_unique<net::CallbackHandler>([this](std::uint32_t) { handle_signals(); });
   main_loop_.add(listener_.fd(), EPOLLIN, accept_handler_.get());
   main_loop_.add(signal_fd_, EPOLLIN, signal_handler_.get());
+  main_loop_.set_tick(kAcceptBackoff, [this] {
+    if (accept_paused_ && listener_.fd() >= 0) {
+      accept_paused_ = false;
+      main_loop_.add(listener_.fd(), EPOLLIN, accept_handler_.get());
+    }
+  });
 
   log::info("Listening for client connections on {}:{}", options_.host, listener_.port());
   log::debug("Server id is {}", server_id_);
@@ -96,7 +118,18 @@ void Server::accept_ready() {
   // Bounded so one busy listener cannot starve the signal handler.
   for (int i = 0; i < 256; ++i) {
     auto accepted = listener_.accept();
-    if (accepted.fd < 0) return;
+    if (accepted.fd < 0) {
+      if (accepted.error == EMFILE || accepted.error == ENFILE || accepted.error == ENOBUFS ||
+          accepted.error == ENOMEM) {
+        // Out of descriptors: the pending connection stays queued and the listener stays
+        // readable, so stop watching it for a moment instead of spinning.
+        log::error("Temporary Client Accept Error({}), sleeping {}ms",
+                   std::strerror(accepted.error), kAcceptBackoff.count());
+        main_loop_.remove(listener_.fd());
+        accept_paused_ = true;
+      }
+      return;
+    }
     num_clients_.fetch_add(1, std::memory_order_relaxed);
     const std::uint64_t cid = next_cid_.fetch_add(1, std::memory_order_relaxed);
     Worker& worker = *workers_[next_worker_];

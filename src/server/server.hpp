@@ -71,6 +71,7 @@ class Server {
   std::atomic<std::uint64_t> next_cid_{1};
   std::atomic<int> num_clients_{0};
   std::atomic<bool> shutting_down_{false};
+  bool accept_paused_ = false;  // main thread only
 };
 
 }  // namespace gnatsd::server

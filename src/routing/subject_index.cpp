@@ -1,0 +1,389 @@
+// The subject trie (SubjectIndex) and the per-thread result cache in front of it (MatchCache).
+// Semantics follow nats-server's server/sublist.go: Insert, Remove, matchLevel, addNodeToResults.
+#include "routing/subject_index.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <functional>
+#include <mutex>
+#include <utility>
+
+#include "routing/subject.hpp"
+
+namespace gnatsd::routing {
+namespace {
+
+struct TransparentStringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept {
+    return std::hash<std::string_view>{}(s);
+  }
+};
+
+template <typename Value>
+using StringMap = std::unordered_map<std::string, Value, TransparentStringHash, std::equal_to<>>;
+
+// The subscriptions of one node (or one queue group of it): contiguous, so building a match
+// result is a plain copy, with O(1) insert and erase. Most subjects have a handful of
+// subscribers, so the pointer-to-position index is only built once a set outgrows a linear scan.
+class SubscriptionSet {
+ public:
+  bool empty() const noexcept { return items_.empty(); }
+  const std::vector<SubscriptionPtr>& items() const noexcept { return items_; }
+
+  bool insert(const SubscriptionPtr& sub) {
+    if (find(sub.get()) != kNotFound) return false;
+    items_.push_back(sub);
+    if (!positions_.empty()) {
+      positions_.emplace(sub.get(), items_.size() - 1);
+    } else if (items_.size() > kLinearMax) {
+      for (std::size_t i = 0; i < items_.size(); ++i) positions_.emplace(items_[i].get(), i);
+    }
+    return true;
+  }
+
+  bool erase(const Subscription* sub) {
+    const std::size_t pos = find(sub);
+    if (pos == kNotFound) return false;
+    // Swap-and-pop: order within a node carries no meaning (nats-server iterates a Go map).
+    if (pos != items_.size() - 1) {
+      items_[pos] = std::move(items_.back());
+      if (!positions_.empty()) positions_[items_[pos].get()] = pos;
+    }
+    items_.pop_back();
+    if (!positions_.empty()) {
+      positions_.erase(sub);
+      // Hysteresis: a set hovering around the threshold must not rebuild the index each time.
+      if (items_.size() <= kLinearMax / 2) positions_ = {};
+    }
+    return true;
+  }
+
+ private:
+  static constexpr std::size_t kLinearMax = 16;
+  static constexpr std::size_t kNotFound = static_cast<std::size_t>(-1);
+
+  std::size_t find(const Subscription* sub) const {
+    if (!positions_.empty()) {
+      const auto it = positions_.find(sub);
+      return it == positions_.end() ? kNotFound : it->second;
+    }
+    for (std::size_t i = 0; i < items_.size(); ++i) {
+      if (items_[i].get() == sub) return i;
+    }
+    return kNotFound;
+  }
+
+  std::vector<SubscriptionPtr> items_;
+  std::unordered_map<const Subscription*, std::size_t> positions_;  // empty while small
+};
+
+bool is_single(std::string_view token, char c) noexcept {
+  return token.size() == 1 && token[0] == c;
+}
+
+// Splits off the token before the next '.'; `rest` keeps what follows it.
+std::string_view next_token(std::string_view& rest, bool& more) noexcept {
+  const std::size_t dot = rest.find('.');
+  if (dot == std::string_view::npos) {
+    const std::string_view token = rest;
+    rest = {};
+    more = false;
+    return token;
+  }
+  const std::string_view token = rest.substr(0, dot);
+  rest.remove_prefix(dot + 1);
+  more = true;
+  return token;
+}
+
+// A published subject with an empty token cannot match anything (nats-server returns its
+// empty result for it rather than an error).
+bool has_empty_token(std::string_view subject) noexcept {
+  return subject.empty() || subject.front() == '.' || subject.back() == '.' ||
+         subject.find("..") != std::string_view::npos;
+}
+
+const MatchResultPtr& empty_result() {
+  // Shared like nats-server's emptyResult: a publish nobody listens to allocates nothing.
+  static const MatchResultPtr empty = std::make_shared<const MatchResult>();
+  return empty;
+}
+
+}  // namespace
+
+struct SubjectIndex::Node {
+  std::unique_ptr<Level> next;  // null while no longer subject passes through this node
+  SubscriptionSet plain;
+  StringMap<SubscriptionSet> queues;  // by queue name; a group is erased when it empties
+
+  bool empty() const noexcept { return plain.empty() && queues.empty() && !next; }
+};
+
+struct SubjectIndex::Level {
+  StringMap<std::unique_ptr<Node>> literals;
+  std::unique_ptr<Node> single_wildcard;  // '*'
+  std::unique_ptr<Node> full_wildcard;    // '>'
+
+  bool empty() const noexcept { return literals.empty() && !single_wildcard && !full_wildcard; }
+
+  // The child slot for a subscription token; '*' and '>' only as whole tokens.
+  std::unique_ptr<Node>& slot(std::string_view token) {
+    if (is_single(token, '*')) return single_wildcard;
+    if (is_single(token, '>')) return full_wildcard;
+    auto it = literals.find(token);
+    if (it == literals.end()) it = literals.emplace(std::string(token), nullptr).first;
+    return it->second;
+  }
+
+  Node* find(std::string_view token) const {
+    if (is_single(token, '*')) return single_wildcard.get();
+    if (is_single(token, '>')) return full_wildcard.get();
+    const auto it = literals.find(token);
+    return it == literals.end() ? nullptr : it->second.get();
+  }
+
+  void erase(std::string_view token) {
+    if (is_single(token, '*')) {
+      single_wildcard.reset();
+    } else if (is_single(token, '>')) {
+      full_wildcard.reset();
+    } else if (const auto it = literals.find(token); it != literals.end()) {
+      literals.erase(it);
+    }
+  }
+};
+
+// The helpers below are templates only so that they can name no private type of SubjectIndex
+// (Node and Level) and still stay out of the header.
+namespace {
+
+// Accumulates one match. Queue subscriptions are grouped by queue name across all matching
+// nodes (nats-server's findQSlot): "q" on "foo.*" and "q" on "foo.bar" are one group for
+// "foo.bar", so a message reaches one member of "q", not one per pattern.
+class ResultBuilder {
+ public:
+  template <typename NodeT>
+  void add_node(const NodeT& node) {
+    const auto& plain = node.plain.items();
+    result_.plain.insert(result_.plain.end(), plain.begin(), plain.end());
+    for (const auto& [name, set] : node.queues) {
+      auto& group = result_.queue_groups[group_slot(name)];
+      group.insert(group.end(), set.items().begin(), set.items().end());
+    }
+  }
+
+  MatchResultPtr finish() {
+    if (result_.plain.empty() && result_.queue_groups.empty()) return empty_result();
+    return std::make_shared<const MatchResult>(std::move(result_));
+  }
+
+ private:
+  // Few groups per subject is the norm, so a linear scan; a map takes over for many.
+  static constexpr std::size_t kLinearGroups = 8;
+
+  std::size_t group_slot(std::string_view name) {
+    if (by_name_.empty()) {
+      for (std::size_t i = 0; i < names_.size(); ++i) {
+        if (names_[i] == name) return i;
+      }
+    } else if (const auto it = by_name_.find(name); it != by_name_.end()) {
+      return it->second;
+    }
+    const std::size_t slot = names_.size();
+    names_.push_back(name);
+    result_.queue_groups.emplace_back();
+    if (!by_name_.empty()) {
+      by_name_.emplace(name, slot);
+    } else if (names_.size() > kLinearGroups) {
+      for (std::size_t i = 0; i < names_.size(); ++i) by_name_.emplace(names_[i], i);
+    }
+    return slot;
+  }
+
+  MatchResult result_;
+  std::vector<std::string_view> names_;  // views into the trie's keys, valid under the lock
+  std::unordered_map<std::string_view, std::size_t> by_name_;
+};
+
+// Walks the trie for the literal tokens in `rest` (non-empty). Per level: a '>' child matches
+// everything from here on; a '*' child consumes exactly this token; a literal child must equal
+// it. Each trie node is reached by one path only, so no node (and no subscription) is added twice.
+template <typename LevelT>
+void collect(const LevelT* level, std::string_view rest, ResultBuilder& out) {
+  bool more = true;
+  while (level != nullptr) {
+    const std::string_view token = next_token(rest, more);
+    if (level->full_wildcard) out.add_node(*level->full_wildcard);
+    if (const auto* star = level->single_wildcard.get()) {
+      if (!more) {
+        out.add_node(*star);
+      } else if (star->next) {
+        collect(star->next.get(), rest, out);
+      }
+    }
+    // Only the literal children: a published "*" or ">" is an ordinary token here, and the
+    // wildcard children were handled above.
+    const auto it = level->literals.find(token);
+    if (it == level->literals.end()) return;
+    if (!more) {
+      out.add_node(*it->second);
+      return;
+    }
+    level = it->second->next.get();
+  }
+}
+
+}  // namespace
+
+SubjectIndex::SubjectIndex() : root_(std::make_unique<Level>()) {}
+SubjectIndex::~SubjectIndex() = default;
+
+void SubjectIndex::insert(const SubscriptionPtr& sub) {
+  // Tolerated in release builds: an invalid subject lands on a path match() never walks.
+  assert(is_valid_subject(sub->subject));
+  std::unique_lock lock(mutex_);
+  Level* level = root_.get();
+  Node* node = nullptr;
+  std::string_view rest = sub->subject;
+  bool more = true;
+  while (more) {
+    const std::string_view token = next_token(rest, more);
+    auto& slot = level->slot(token);
+    if (!slot) slot = std::make_unique<Node>();
+    node = slot.get();
+    if (more) {
+      if (!node->next) node->next = std::make_unique<Level>();
+      level = node->next.get();
+    }
+  }
+  const bool added =
+      sub->queue.empty() ? node->plain.insert(sub) : node->queues[sub->queue].insert(sub);
+  if (!added) return;  // already present: nothing changed, cached results stay valid
+  ++count_;
+  ++inserts_;
+  generation_.fetch_add(1, std::memory_order_release);
+}
+
+namespace {
+
+// Removes `sub` below `level` along the tokens of `rest`, pruning nodes and levels it leaves
+// empty on the way back up. Recursion depth is the token count.
+template <typename LevelT>
+bool remove_from(LevelT& level, std::string_view rest, const Subscription& sub) {
+  bool more = true;
+  const std::string_view token = next_token(rest, more);
+  auto* node = level.find(token);
+  if (node == nullptr) return false;
+  bool removed = false;
+  if (more) {
+    if (!node->next || !remove_from(*node->next, rest, sub)) return false;
+    if (node->next->empty()) node->next.reset();
+    removed = true;
+  } else if (sub.queue.empty()) {
+    removed = node->plain.erase(&sub);
+  } else if (const auto it = node->queues.find(sub.queue); it != node->queues.end()) {
+    removed = it->second.erase(&sub);
+    if (it->second.empty()) node->queues.erase(it);
+  }
+  if (removed && node->empty()) level.erase(token);
+  return removed;
+}
+
+}  // namespace
+
+bool SubjectIndex::remove(const SubscriptionPtr& sub) {
+  std::unique_lock lock(mutex_);
+  if (sub->subject.empty() || !remove_from(*root_, sub->subject, *sub)) return false;
+  --count_;
+  ++removes_;
+  generation_.fetch_add(1, std::memory_order_release);
+  return true;
+}
+
+MatchResultPtr SubjectIndex::match(std::string_view subject) const {
+  matches_.fetch_add(1, std::memory_order_relaxed);
+  if (has_empty_token(subject)) return empty_result();
+  ResultBuilder builder;
+  {
+    std::shared_lock lock(mutex_);
+    collect(root_.get(), subject, builder);
+  }
+  return builder.finish();
+}
+
+SubjectIndexStats SubjectIndex::stats() const {
+  SubjectIndexStats stats;
+  {
+    std::shared_lock lock(mutex_);
+    stats.num_subscriptions = count_;
+    stats.num_inserts = inserts_;
+    stats.num_removes = removes_;
+  }
+  stats.num_matches = matches_.load(std::memory_order_relaxed);
+  return stats;
+}
+
+namespace {
+
+template <typename LevelT>
+std::size_t count_nodes(const LevelT& level) {
+  std::size_t count = 0;
+  const auto visit = [&count](const auto& node) {
+    ++count;
+    if (node.next) count += count_nodes(*node.next);
+  };
+  for (const auto& [token, node] : level.literals) visit(*node);
+  if (level.single_wildcard) visit(*level.single_wildcard);
+  if (level.full_wildcard) visit(*level.full_wildcard);
+  return count;
+}
+
+}  // namespace
+
+std::size_t SubjectIndex::node_count() const {
+  std::shared_lock lock(mutex_);
+  return count_nodes(*root_);
+}
+
+MatchCache::MatchCache(const SubjectIndex& index, std::size_t capacity)
+    : index_(index),
+      capacity_(std::max<std::size_t>(capacity, 1)),
+      generation_(index.generation()) {}
+
+void MatchCache::drop_all() {
+  // clear() also zeroes the whole bucket array, which stays at its high-water size; with
+  // subscriptions churning (old-style requests: SUB+UNSUB each) the cache is emptied while
+  // nearly empty, so erasing the few entries one by one is the cheaper way.
+  if (entries_.size() * 16 < entries_.bucket_count()) {
+    for (auto it = entries_.begin(); it != entries_.end();) it = entries_.erase(it);
+  } else {
+    entries_.clear();
+  }
+}
+
+const MatchResult& MatchCache::match(std::string_view subject) {
+  // Read the generation before matching: a result computed after a concurrent change is then
+  // filed under the older generation and merely dropped early, never kept too long.
+  const std::uint64_t generation = index_.generation();
+  if (generation != generation_) {
+    drop_all();
+    generation_ = generation;
+  }
+  if (const auto it = entries_.find(subject); it != entries_.end()) {
+    ++hits_;
+    return *it->second;
+  }
+  ++misses_;
+  if (entries_.size() >= capacity_) {
+    // Drop an arbitrary half, like nats-server's cache sweep: one pass per capacity/2 misses
+    // keeps eviction O(1) amortised without LRU bookkeeping on the hit path.
+    auto it = entries_.begin();
+    while (entries_.size() > capacity_ / 2) it = entries_.erase(it);
+  }
+  // Inserted after eviction, so the entry returned lives until the next call at least.
+  const auto it = entries_.emplace(std::string(subject), index_.match(subject)).first;
+  return *it->second;
+}
+
+}  // namespace gnatsd::routing
