@@ -49,6 +49,42 @@ void EventLoop::set_tick(std::chrono::milliseconds period, std::function<void()>
   next_tick_ = Clock::now() + period;
 }
 
+void EventLoop::run_after(std::chrono::milliseconds delay, Task task) {
+  timers_.push(Timer{Clock::now() + delay, timer_seq_++, std::move(task)});
+}
+
+bool EventLoop::run_due_timers(Clock::time_point now) {
+  bool ran = false;
+  if (tick_ && now >= next_tick_) {
+    ran = true;
+    tick_();
+    next_tick_ = now + tick_period_;
+  }
+  while (!timers_.empty() && timers_.top().due <= now) {
+    Task task = std::move(const_cast<Timer&>(timers_.top()).task);
+    timers_.pop();
+    task();
+    ran = true;
+  }
+  return ran;
+}
+
+int EventLoop::next_timeout_ms(Clock::time_point now) const {
+  bool any = false;
+  Clock::time_point next{};
+  if (tick_) {
+    next = next_tick_;
+    any = true;
+  }
+  if (!timers_.empty() && (!any || timers_.top().due < next)) {
+    next = timers_.top().due;
+    any = true;
+  }
+  if (!any) return -1;
+  if (next <= now) return 0;
+  return static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(next - now).count());
+}
+
 void EventLoop::post(Task task) {
   {
     std::lock_guard lock(tasks_mutex_);
@@ -87,17 +123,10 @@ void EventLoop::drain_wakeups() {
 void EventLoop::run() {
   std::array<epoll_event, 256> events;
   while (!stop_.load(std::memory_order_acquire)) {
-    int timeout_ms = -1;
-    if (tick_) {
-      auto now = Clock::now();
-      if (now >= next_tick_) {
-        tick_();
-        next_tick_ = now + tick_period_;
-      }
-      timeout_ms = static_cast<int>(
-          std::chrono::ceil<std::chrono::milliseconds>(next_tick_ - now).count());
-      if (timeout_ms < 0) timeout_ms = 0;
-    }
+    auto now = Clock::now();
+    // Timers may queue output (PINGs, resumed reads): flush it before sleeping.
+    if (run_due_timers(now) && after_batch_) after_batch_();
+    int timeout_ms = next_timeout_ms(now);
     int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), timeout_ms);
     if (n < 0) {
       if (errno == EINTR) continue;

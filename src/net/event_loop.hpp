@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <queue>
 #include <vector>
 
 namespace gnatsd::net {
@@ -55,6 +56,9 @@ class EventLoop {
   // A periodic callback on the loop thread (pings, write deadlines).
   void set_tick(std::chrono::milliseconds period, std::function<void()> hook);
 
+  // Loop thread: run `task` once, no sooner than `delay` from now (millisecond resolution).
+  void run_after(std::chrono::milliseconds delay, Task task);
+
   // Thread-safe.
   void post(Task task);
   void wake();
@@ -65,6 +69,17 @@ class EventLoop {
 
  private:
   void drain_wakeups();
+  bool run_due_timers(Clock::time_point now);  // true when anything ran
+  int next_timeout_ms(Clock::time_point now) const;
+
+  struct Timer {
+    Clock::time_point due;
+    std::uint64_t seq;  // FIFO among equal deadlines
+    Task task;
+    bool operator>(const Timer& other) const {
+      return due != other.due ? due > other.due : seq > other.seq;
+    }
+  };
 
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
@@ -78,6 +93,8 @@ class EventLoop {
   std::function<void()> tick_;
   std::chrono::milliseconds tick_period_{0};
   Clock::time_point next_tick_{};
+  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
+  std::uint64_t timer_seq_ = 0;
 };
 
 }  // namespace gnatsd::net

@@ -3,6 +3,7 @@
 #include "routing/subject_index.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cassert>
 #include <functional>
 #include <mutex>
@@ -160,57 +161,105 @@ namespace {
 
 // Accumulates one match. Queue subscriptions are grouped by queue name across all matching
 // nodes (nats-server's findQSlot): "q" on "foo.*" and "q" on "foo.bar" are one group for
-// "foo.bar", so a message reaches one member of "q", not one per pattern.
+// "foo.bar", so a message reaches one member of "q", not one per pattern. The matching nodes are
+// gathered first and copied at the end so that every vector of the result is allocated once, at
+// its final size.
+template <typename NodeT>
 class ResultBuilder {
  public:
-  template <typename NodeT>
   void add_node(const NodeT& node) {
-    const auto& plain = node.plain.items();
-    result_.plain.insert(result_.plain.end(), plain.begin(), plain.end());
-    for (const auto& [name, set] : node.queues) {
-      auto& group = result_.queue_groups[group_slot(name)];
-      group.insert(group.end(), set.items().begin(), set.items().end());
+    if (count_ < inline_nodes_.size()) {
+      inline_nodes_[count_] = &node;
+    } else {
+      overflow_nodes_.push_back(&node);
     }
+    ++count_;
   }
 
+  // Must run while the trie is still locked: it reads the nodes and their queue names.
   MatchResultPtr finish() {
-    if (result_.plain.empty() && result_.queue_groups.empty()) return empty_result();
-    return std::make_shared<const MatchResult>(std::move(result_));
+    std::size_t plain_size = 0;
+    bool has_queues = false;
+    for_each_node([&](const NodeT& node) {
+      plain_size += node.plain.items().size();
+      has_queues = has_queues || !node.queues.empty();
+    });
+    if (plain_size == 0 && !has_queues) return empty_result();
+
+    MatchResult result;
+    result.plain.reserve(plain_size);
+    for_each_node([&](const NodeT& node) {
+      const auto& items = node.plain.items();
+      result.plain.insert(result.plain.end(), items.begin(), items.end());
+    });
+    if (has_queues) {
+      // First pass sizes each group, second fills it; a node's queue sets are never empty.
+      for_each_node([&](const NodeT& node) {
+        for (const auto& [name, set] : node.queues) {
+          groups_[group_slot(name)].size += set.items().size();
+        }
+      });
+      result.queue_groups.resize(groups_.size());
+      for (std::size_t i = 0; i < groups_.size(); ++i) {
+        result.queue_groups[i].reserve(groups_[i].size);
+      }
+      for_each_node([&](const NodeT& node) {
+        for (const auto& [name, set] : node.queues) {
+          auto& group = result.queue_groups[group_slot(name)];
+          group.insert(group.end(), set.items().begin(), set.items().end());
+        }
+      });
+    }
+    return std::make_shared<const MatchResult>(std::move(result));
   }
 
  private:
-  // Few groups per subject is the norm, so a linear scan; a map takes over for many.
+  // A subject meets few queue groups as a rule, so a linear scan; a map takes over for many.
   static constexpr std::size_t kLinearGroups = 8;
+
+  struct Group {
+    std::string_view name;  // views the trie's key: valid while the lock is held
+    std::size_t size = 0;
+  };
+
+  template <typename Fn>
+  void for_each_node(Fn&& fn) const {
+    const std::size_t inline_count = std::min(count_, inline_nodes_.size());
+    for (std::size_t i = 0; i < inline_count; ++i) fn(*inline_nodes_[i]);
+    for (const NodeT* node : overflow_nodes_) fn(*node);
+  }
 
   std::size_t group_slot(std::string_view name) {
     if (by_name_.empty()) {
-      for (std::size_t i = 0; i < names_.size(); ++i) {
-        if (names_[i] == name) return i;
+      for (std::size_t i = 0; i < groups_.size(); ++i) {
+        if (groups_[i].name == name) return i;
       }
     } else if (const auto it = by_name_.find(name); it != by_name_.end()) {
       return it->second;
     }
-    const std::size_t slot = names_.size();
-    names_.push_back(name);
-    result_.queue_groups.emplace_back();
+    const std::size_t slot = groups_.size();
+    groups_.push_back(Group{name});
     if (!by_name_.empty()) {
       by_name_.emplace(name, slot);
-    } else if (names_.size() > kLinearGroups) {
-      for (std::size_t i = 0; i < names_.size(); ++i) by_name_.emplace(names_[i], i);
+    } else if (groups_.size() > kLinearGroups) {
+      for (std::size_t i = 0; i < groups_.size(); ++i) by_name_.emplace(groups_[i].name, i);
     }
     return slot;
   }
 
-  MatchResult result_;
-  std::vector<std::string_view> names_;  // views into the trie's keys, valid under the lock
+  // Most subjects meet a handful of nodes; the array spares an allocation per match.
+  std::array<const NodeT*, 16> inline_nodes_{};
+  std::vector<const NodeT*> overflow_nodes_;
+  std::size_t count_ = 0;
+  std::vector<Group> groups_;
   std::unordered_map<std::string_view, std::size_t> by_name_;
 };
 
 // Walks the trie for the literal tokens in `rest` (non-empty). Per level: a '>' child matches
 // everything from here on; a '*' child consumes exactly this token; a literal child must equal
 // it. Each trie node is reached by one path only, so no node (and no subscription) is added twice.
-template <typename LevelT>
-void collect(const LevelT* level, std::string_view rest, ResultBuilder& out) {
+template <typename LevelT, typename Builder>
+void collect(const LevelT* level, std::string_view rest, Builder& out) {
   bool more = true;
   while (level != nullptr) {
     const std::string_view token = next_token(rest, more);
@@ -294,7 +343,7 @@ bool remove_from(LevelT& level, std::string_view rest, const Subscription& sub) 
 
 bool SubjectIndex::remove(const SubscriptionPtr& sub) {
   std::unique_lock lock(mutex_);
-  if (sub->subject.empty() || !remove_from(*root_, sub->subject, *sub)) return false;
+  if (!remove_from(*root_, sub->subject, *sub)) return false;
   --count_;
   ++removes_;
   generation_.fetch_add(1, std::memory_order_release);
@@ -304,11 +353,9 @@ bool SubjectIndex::remove(const SubscriptionPtr& sub) {
 MatchResultPtr SubjectIndex::match(std::string_view subject) const {
   matches_.fetch_add(1, std::memory_order_relaxed);
   if (has_empty_token(subject)) return empty_result();
-  ResultBuilder builder;
-  {
-    std::shared_lock lock(mutex_);
-    collect(root_.get(), subject, builder);
-  }
+  ResultBuilder<Node> builder;
+  std::shared_lock lock(mutex_);
+  collect(root_.get(), subject, builder);
   return builder.finish();
 }
 

@@ -24,6 +24,20 @@ namespace {
 // long as that frame is buffered.
 constexpr std::size_t kInitialReadBuffer = 4 * 1024;
 constexpr std::size_t kMaxSteadyReadBuffer = 64 * 1024;
+// Back-pressure: a publisher whose deliveries leave a subscriber more than this fraction of
+// max_pending behind stops being read for kPublisherPause, giving the subscriber's worker time
+// to drain it — but only while that subscriber's socket is still accepting bytes (it drained
+// within kDrainingWindow). A subscriber that has stopped reading gets no such courtesy: it
+// reaches max_pending and is cut off, and never holds up the publisher.
+constexpr std::size_t kBacklogNumerator = 1, kBacklogDenominator = 2;
+constexpr std::chrono::milliseconds kPublisherPause{1};
+constexpr std::chrono::nanoseconds kDrainingWindow = std::chrono::milliseconds(5);
+
+std::int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 // Outbound buffers above this capacity are released once drained, so a burst does not pin
 // memory for the life of the connection.
 constexpr std::size_t kMaxRetainedOutBuffer = 256 * 1024;
@@ -126,6 +140,11 @@ void ClientSession::handle_readable() {
     } else if (io.bytes == space && in_buf_.size() < kMaxSteadyReadBuffer) {
       in_buf_.resize(in_buf_.size() * 2);  // reads fill the buffer: the client is busy
     }
+    if (feeding_backlogged_) {
+      feeding_backlogged_ = false;
+      pause_reading();
+      break;
+    }
     if (io.bytes < space) break;
   }
   if (active) last_activity_ = Clock::now();
@@ -211,6 +230,7 @@ void ClientSession::route(const OutboundMessage& msg) {
     auto outcome = target->deliver(*sub, msg);
     if (outcome.delivered) ++delivered;
     if (outcome.needs_flush) worker_.schedule_flush(sub->client);
+    feeding_backlogged_ |= outcome.backlogged;
   }
   for (const auto& group : match.queue_groups) {
     // One member per group: start at a random member, take the first that can still receive.
@@ -222,6 +242,7 @@ void ClientSession::route(const OutboundMessage& msg) {
       if (target == nullptr || (target == this && !echo_)) continue;
       auto outcome = target->deliver(*sub, msg);
       if (outcome.needs_flush) worker_.schedule_flush(sub->client);
+      feeding_backlogged_ |= outcome.backlogged;
       if (outcome.delivered) {
         ++delivered;
         break;
@@ -243,6 +264,7 @@ ClientSession::DeliveryOutcome ClientSession::deliver(routing::Subscription& sub
   bool auto_unsubscribed = false;
   bool appended = false;
   bool newly_slow = false;
+  bool backlogged = false;
   {
     std::lock_guard lock(out_mutex_);
     if (out_closed_ || sub.closed.load(std::memory_order_acquire)) return {};
@@ -256,8 +278,9 @@ ClientSession::DeliveryOutcome ClientSession::deliver(routing::Subscription& sub
     const std::size_t frame_size = 4 + msg.subject.size() + sub.sid.size() + msg.reply.size() +
                                    payload.size() + 2 + 3 + 40 + 2;
     if (out_pending_bytes_ + frame_size > static_cast<std::size_t>(server_.options().max_pending)) {
-      if (slow_consumer_) return {};
-      slow_consumer_ = true;  // the owner closes the connection at its next flush
+      if (slow_consumer_.load(std::memory_order_relaxed)) return {};
+      // The owner closes the connection at its next flush.
+      slow_consumer_.store(true, std::memory_order_release);
       newly_slow = true;
     } else {
       const std::size_t before = out_pending_.size();
@@ -284,6 +307,11 @@ ClientSession::DeliveryOutcome ClientSession::deliver(routing::Subscription& sub
       out_pending_.append("\r\n");
       out_pending_bytes_ += out_pending_.size() - before;
       appended = true;
+      backlogged = out_pending_bytes_ * kBacklogDenominator >
+                       static_cast<std::size_t>(server_.options().max_pending) *
+                           kBacklogNumerator &&
+                   steady_ns() - last_drain_ns_.load(std::memory_order_relaxed) <
+                       kDrainingWindow.count();
       ++out_msgs_;
       out_bytes_ += payload.size();
       ++sub.delivered;
@@ -311,6 +339,7 @@ ClientSession::DeliveryOutcome ClientSession::deliver(routing::Subscription& sub
   }
   DeliveryOutcome outcome;
   outcome.delivered = appended;
+  outcome.backlogged = backlogged;
   outcome.needs_flush = (appended || newly_slow) && !flush_scheduled_.exchange(true, std::memory_order_acq_rel);
   return outcome;
 }
@@ -444,7 +473,29 @@ void ClientSession::send_ok() { enqueue("+OK\r\n"); }
 void ClientSession::set_write_interest(bool on) {
   if (on == write_interest_ || closed_) return;
   write_interest_ = on;
-  worker_.loop().modify(transport_->fd(), EPOLLIN | EPOLLRDHUP | (on ? EPOLLOUT : 0u), this);
+  update_interest();
+}
+
+void ClientSession::update_interest() {
+  std::uint32_t events = EPOLLRDHUP;
+  if (!reading_paused_) events |= EPOLLIN;
+  if (write_interest_) events |= EPOLLOUT;
+  worker_.loop().modify(transport_->fd(), events, this);
+}
+
+void ClientSession::pause_reading() {
+  if (reading_paused_ || closed_) return;
+  reading_paused_ = true;
+  update_interest();
+  worker_.loop().run_after(kPublisherPause, [weak = weak_from_this()] {
+    if (auto self = weak.lock()) self->resume_reading();
+  });
+}
+
+void ClientSession::resume_reading() {
+  if (!reading_paused_ || closed_) return;
+  reading_paused_ = false;
+  update_interest();
 }
 
 void ClientSession::flush() {
@@ -452,22 +503,25 @@ void ClientSession::flush() {
   // Cleared before taking the pending bytes: anything queued after this point schedules
   // another flush, so no delivery is ever left unflushed.
   flush_scheduled_.store(false, std::memory_order_release);
-  bool slow = false;
   bool progressed = false;
-  for (;;) {
+  while (!slow_consumer_.load(std::memory_order_acquire)) {
     if (out_written_ == out_writing_.size()) {
       out_writing_.clear();
       out_written_ = 0;
       if (out_writing_.capacity() > kMaxRetainedOutBuffer) std::string().swap(out_writing_);
       std::lock_guard lock(out_mutex_);
-      slow = slow_consumer_;
       out_pending_.swap(out_writing_);
-      if (out_writing_.empty() || slow) break;
+      if (out_writing_.empty()) {
+        write_blocked_since_ = {};
+        set_write_interest(false);
+        return;
+      }
     }
     auto io = transport_->write(out_writing_.data() + out_written_,
                                 out_writing_.size() - out_written_);
     if (io.status == net::IoStatus::Ok) {
       out_written_ += io.bytes;
+      if (!progressed) last_drain_ns_.store(steady_ns(), std::memory_order_relaxed);
       progressed = true;
       std::lock_guard lock(out_mutex_);
       out_pending_bytes_ -= io.bytes;
@@ -483,15 +537,10 @@ void ClientSession::flush() {
     close(CloseReason::WriteError);
     return;
   }
-  if (slow) {
-    worker_.stats().slow_consumers.add(1);
-    log::info("{} - Slow Consumer Detected: MaxPending of {} Exceeded", describe(),
-              server_.options().max_pending);
-    close(CloseReason::SlowConsumerPendingBytes);
-    return;
-  }
-  write_blocked_since_ = {};
-  set_write_interest(false);
+  worker_.stats().slow_consumers.add(1);
+  log::info("{} - Slow Consumer Detected: MaxPending of {} Exceeded", describe(),
+            server_.options().max_pending);
+  close(CloseReason::SlowConsumerPendingBytes);
 }
 
 void ClientSession::tick(Clock::time_point now) {

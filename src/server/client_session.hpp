@@ -55,6 +55,7 @@ class ClientSession final : public net::IoHandler,
   struct DeliveryOutcome {
     bool delivered = false;    // the message was queued for this subscriber
     bool needs_flush = false;  // nobody has scheduled a flush yet: the caller must
+    bool backlogged = false;   // the subscriber is far behind: the publisher should pause
   };
   // Any thread: queues one MSG/HMSG for `sub`.
   DeliveryOutcome deliver(routing::Subscription& sub, const OutboundMessage& msg);
@@ -81,6 +82,9 @@ class ClientSession final : public net::IoHandler,
   void send_no_responders(std::string_view reply);
   void remove_subscription(const routing::SubscriptionPtr& sub);
   void set_write_interest(bool on);
+  void pause_reading();
+  void resume_reading();
+  void update_interest();
   std::string describe() const;  // "ip:port - cid:N" log prefix
   void trace_in(std::string_view op, std::string_view args) const;
   void close_now_for_error(CloseReason reason, std::string_view err_text);
@@ -95,6 +99,8 @@ class ClientSession final : public net::IoHandler,
   // Loop thread state.
   bool closed_ = false;
   bool write_interest_ = false;
+  bool reading_paused_ = false;
+  bool feeding_backlogged_ = false;  // this batch delivered to a subscriber that is far behind
   std::vector<char> in_buf_;
   std::size_t in_len_ = 0;
   std::string out_writing_;
@@ -121,10 +127,14 @@ class ClientSession final : public net::IoHandler,
   std::mutex out_mutex_;
   std::string out_pending_;             // guarded by out_mutex_
   std::size_t out_pending_bytes_ = 0;   // guarded by out_mutex_: queued or being written
-  bool slow_consumer_ = false;          // guarded by out_mutex_
+  // Set under out_mutex_ by a publisher; read lock-free by the owner at every flush.
+  std::atomic<bool> slow_consumer_{false};
   bool out_headers_ = false;            // guarded by out_mutex_: copy of headers_ for deliver()
   bool out_closed_ = false;             // guarded by out_mutex_: no more deliveries
   std::atomic<bool> flush_scheduled_{false};
+  // When the socket last accepted bytes (steady clock, ns): tells publishers whether a
+  // backlogged subscriber is draining (worth pausing for) or stuck (to be cut off).
+  std::atomic<std::int64_t> last_drain_ns_{0};
   std::uint64_t out_msgs_ = 0, out_bytes_ = 0;  // guarded by out_mutex_
   std::uint64_t in_msgs_ = 0, in_bytes_ = 0;
 };
