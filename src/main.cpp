@@ -19,7 +19,8 @@ int main(int argc, char** argv) {
       std::fputs(config::usage_text().c_str(), stdout);
       return 0;
     case config::CommandLine::Action::ShowVersion:
-      std::printf("gnatsd: v%s (nats-server %s protocol)\n", std::string(protocol::kGnatsdVersion).c_str(),
+      std::printf("gnatsd: v%s (nats-server %s protocol)\n",
+                  std::string(protocol::kGnatsdVersion).c_str(),
                   std::string(protocol::kServerVersion).c_str());
       return 0;
     case config::CommandLine::Action::Error:

@@ -45,26 +45,30 @@ std::function<std::optional<std::string>(Options&, std::string_view)> set_bool(
 
 const std::vector<Flag>& flags() {
   static const std::vector<Flag> table = {
-      {{"a", "addr", "net"}, false,
+      {{"a", "addr", "net"},
+       false,
        [](Options& o, std::string_view v) -> std::optional<std::string> {
          o.host = std::string(v);
          return std::nullopt;
        }},
-      {{"p", "port"}, false,
+      {{"p", "port"},
+       false,
        [](Options& o, std::string_view v) -> std::optional<std::string> {
          auto port = parse_int<int>(v);
          if (!port || *port < -1 || *port > 65535) return "invalid port";
          o.port = *port;
          return std::nullopt;
        }},
-      {{"n", "name", "server_name"}, false,
+      {{"n", "name", "server_name"},
+       false,
        [](Options& o, std::string_view v) -> std::optional<std::string> {
          o.server_name = std::string(v);
          return std::nullopt;
        }},
       {{"D", "debug"}, true, set_bool(&Options::debug)},
       {{"V", "trace"}, true, set_bool(&Options::trace)},
-      {{"DV"}, true,
+      {{"DV"},
+       true,
        [](Options& o, std::string_view v) -> std::optional<std::string> {
          auto b = parse_bool(v);
          if (!b) return "invalid boolean value";
@@ -72,7 +76,8 @@ const std::vector<Flag>& flags() {
          return std::nullopt;
        }},
       {{"T", "logtime"}, true, set_bool(&Options::logtime)},
-      {{"io_threads"}, false,
+      {{"io_threads"},
+       false,
        [](Options& o, std::string_view v) -> std::optional<std::string> {
          auto n = parse_int<int>(v);
          if (!n || *n < 0 || *n > 1024) return "invalid thread count";
@@ -104,7 +109,8 @@ CommandLine parse_command_line(const std::vector<std::string>& args, Options& op
     // Go's flag package stops at the first non-flag argument or at "--".
     if (arg == "--" || arg.size() < 2 || arg[0] != '-') break;
     std::string_view body = arg.substr(arg[1] == '-' ? 2 : 1);
-    if (body.empty() || body[0] == '-' || body[0] == '=') return fail("bad flag syntax: " + args[i]);
+    if (body.empty() || body[0] == '-' || body[0] == '=')
+      return fail("bad flag syntax: " + args[i]);
     std::optional<std::string_view> inline_value;
     if (auto eq = body.find('='); eq != std::string_view::npos) {
       inline_value = body.substr(eq + 1);

@@ -17,12 +17,23 @@ class LevelLabel final : public spdlog::custom_flag_formatter {
               spdlog::memory_buf_t& dest) override {
     std::string_view label = "INF";
     switch (msg.level) {
-      case spdlog::level::trace: label = "TRC"; break;
-      case spdlog::level::debug: label = "DBG"; break;
-      case spdlog::level::warn: label = "WRN"; break;
-      case spdlog::level::err: label = "ERR"; break;
-      case spdlog::level::critical: label = "FTL"; break;
-      default: break;
+      case spdlog::level::trace:
+        label = "TRC";
+        break;
+      case spdlog::level::debug:
+        label = "DBG";
+        break;
+      case spdlog::level::warn:
+        label = "WRN";
+        break;
+      case spdlog::level::err:
+        label = "ERR";
+        break;
+      case spdlog::level::critical:
+        label = "FTL";
+        break;
+      default:
+        break;
     }
     dest.append(label.data(), label.data() + label.size());
   }
@@ -38,12 +49,18 @@ std::shared_ptr<spdlog::logger>& logger() {
 
 spdlog::level::level_enum to_spdlog(Level level) {
   switch (level) {
-    case Level::Trace: return spdlog::level::trace;
-    case Level::Debug: return spdlog::level::debug;
-    case Level::Info: return spdlog::level::info;
-    case Level::Warn: return spdlog::level::warn;
-    case Level::Error: return spdlog::level::err;
-    case Level::Fatal: return spdlog::level::critical;
+    case Level::Trace:
+      return spdlog::level::trace;
+    case Level::Debug:
+      return spdlog::level::debug;
+    case Level::Info:
+      return spdlog::level::info;
+    case Level::Warn:
+      return spdlog::level::warn;
+    case Level::Error:
+      return spdlog::level::err;
+    case Level::Fatal:
+      return spdlog::level::critical;
   }
   return spdlog::level::info;
 }

@@ -11,9 +11,9 @@
 namespace gnatsd::log {
 
 struct LogOptions {
-  bool debug = false;    // -D: DBG lines
-  bool trace = false;    // -V: TRC lines, the raw protocol per connection
-  bool logtime = true;   // -T: timestamp each line
+  bool debug = false;   // -D: DBG lines
+  bool trace = false;   // -V: TRC lines, the raw protocol per connection
+  bool logtime = true;  // -T: timestamp each line
 };
 
 void init(const LogOptions& options);
@@ -24,8 +24,12 @@ void write(Level level, std::string_view message);
 // Cheap checks for hot paths: formatting happens only when the level is on.
 inline std::atomic<bool> g_debug{false};
 inline std::atomic<bool> g_trace{false};
-inline bool debug_enabled() noexcept { return g_debug.load(std::memory_order_relaxed); }
-inline bool trace_enabled() noexcept { return g_trace.load(std::memory_order_relaxed); }
+inline bool debug_enabled() noexcept {
+  return g_debug.load(std::memory_order_relaxed);
+}
+inline bool trace_enabled() noexcept {
+  return g_trace.load(std::memory_order_relaxed);
+}
 
 template <class... Args>
 void info(fmt::format_string<Args...> f, Args&&... args) {

@@ -41,7 +41,9 @@ bool EventLoop::modify(int fd, std::uint32_t events, IoHandler* handler) {
   return epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev) == 0;
 }
 
-void EventLoop::remove(int fd) { epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr); }
+void EventLoop::remove(int fd) {
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+}
 
 void EventLoop::set_tick(std::chrono::milliseconds period, std::function<void()> hook) {
   tick_period_ = period;

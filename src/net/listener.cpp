@@ -35,7 +35,9 @@ std::string address_text(const sockaddr_storage& addr, int& port) {
 
 }  // namespace
 
-Listener::~Listener() { close(); }
+Listener::~Listener() {
+  close();
+}
 
 void Listener::close() {
   if (fd_ >= 0) ::close(fd_);

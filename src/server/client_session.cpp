@@ -62,7 +62,9 @@ ClientSession::ClientSession(Server& server, Worker& worker,
 
 ClientSession::~ClientSession() = default;
 
-std::string ClientSession::describe() const { return fmt::format("{}:{} - cid:{}", ip_, port_, cid_); }
+std::string ClientSession::describe() const {
+  return fmt::format("{}:{} - cid:{}", ip_, port_, cid_);
+}
 
 void ClientSession::start() {
   start_time_ = last_activity_ = Clock::now();
@@ -77,7 +79,9 @@ void ClientSession::start() {
   }
 }
 
-void ClientSession::send_info() { enqueue(server_.client_info(cid_, ip_)); }
+void ClientSession::send_info() {
+  enqueue(server_.client_info(cid_, ip_));
+}
 
 void ClientSession::on_io(std::uint32_t events) {
   if (closed_) return;
@@ -90,9 +94,8 @@ void ClientSession::on_io(std::uint32_t events) {
 }
 
 void ClientSession::handle_readable() {
-  const protocol::ParserLimits limits{
-      static_cast<std::size_t>(server_.options().max_control_line),
-      server_.options().max_payload};
+  const protocol::ParserLimits limits{static_cast<std::size_t>(server_.options().max_control_line),
+                                      server_.options().max_payload};
   bool active = false;
   for (int round = 0; round < 4 && !closed_; ++round) {
     if (in_len_ == in_buf_.size()) in_buf_.resize(in_buf_.size() * 2);
@@ -109,8 +112,8 @@ void ClientSession::handle_readable() {
     }
     active = true;
     in_len_ += io.bytes;
-    auto result = protocol::parse_client_frames(std::string_view(in_buf_.data(), in_len_),
-                                                limits, *this);
+    auto result =
+        protocol::parse_client_frames(std::string_view(in_buf_.data(), in_len_), limits, *this);
     if (closed_) return;
     if (result.error != protocol::ParseError::None) {
       log::error("{} - {}", describe(), result.error_log);
@@ -119,8 +122,7 @@ void ClientSession::handle_readable() {
           close_now_for_error(CloseReason::ParseError, protocol::err::kUnknownProtocol);
           break;
         case protocol::ParseError::MaxControlLine:
-          close_now_for_error(CloseReason::MaxControlLineExceeded,
-                              protocol::err::kMaxControlLine);
+          close_now_for_error(CloseReason::MaxControlLineExceeded, protocol::err::kMaxControlLine);
           break;
         case protocol::ParseError::MaxPayload:
           close_now_for_error(CloseReason::MaxPayloadExceeded, protocol::err::kMaxPayload);
@@ -179,8 +181,7 @@ bool ClientSession::on_connect(std::string_view json_text) {
   }
   if (no_responders_ && !headers_) {
     log::error("{} - {}", describe(), protocol::err::kNoRespondersNeedsHeaders);
-    close_now_for_error(CloseReason::ProtocolViolation,
-                        protocol::err::kNoRespondersNeedsHeaders);
+    close_now_for_error(CloseReason::ProtocolViolation, protocol::err::kNoRespondersNeedsHeaders);
     return false;
   }
   {
@@ -198,9 +199,9 @@ bool ClientSession::on_pub(const protocol::PubFrame& frame) {
   worker_.stats().in_bytes.add(frame.payload.size());
   if (log::trace_enabled()) {
     if (frame.has_headers) {
-      trace_in("HPUB", fmt::format("{} {}{}{} {}", frame.subject, frame.reply,
-                                   frame.reply.empty() ? "" : " ", frame.header_len,
-                                   frame.payload.size()));
+      trace_in("HPUB",
+               fmt::format("{} {}{}{} {}", frame.subject, frame.reply,
+                           frame.reply.empty() ? "" : " ", frame.header_len, frame.payload.size()));
     } else {
       trace_in("PUB", fmt::format("{} {}{}{}", frame.subject, frame.reply,
                                   frame.reply.empty() ? "" : " ", frame.payload.size()));
@@ -307,11 +308,10 @@ ClientSession::DeliveryOutcome ClientSession::deliver(routing::Subscription& sub
       out_pending_.append("\r\n");
       out_pending_bytes_ += out_pending_.size() - before;
       appended = true;
-      backlogged = out_pending_bytes_ * kBacklogDenominator >
-                       static_cast<std::size_t>(server_.options().max_pending) *
-                           kBacklogNumerator &&
-                   steady_ns() - last_drain_ns_.load(std::memory_order_relaxed) <
-                       kDrainingWindow.count();
+      backlogged =
+          out_pending_bytes_ * kBacklogDenominator >
+              static_cast<std::size_t>(server_.options().max_pending) * kBacklogNumerator &&
+          steady_ns() - last_drain_ns_.load(std::memory_order_relaxed) < kDrainingWindow.count();
       ++out_msgs_;
       out_bytes_ += payload.size();
       ++sub.delivered;
@@ -340,7 +340,8 @@ ClientSession::DeliveryOutcome ClientSession::deliver(routing::Subscription& sub
   DeliveryOutcome outcome;
   outcome.delivered = appended;
   outcome.backlogged = backlogged;
-  outcome.needs_flush = (appended || newly_slow) && !flush_scheduled_.exchange(true, std::memory_order_acq_rel);
+  outcome.needs_flush =
+      (appended || newly_slow) && !flush_scheduled_.exchange(true, std::memory_order_acq_rel);
   return outcome;
 }
 
@@ -358,8 +359,8 @@ void ClientSession::send_no_responders(std::string_view reply) {
   }
   if (sid.empty()) return;
   const auto status = protocol::kNoRespondersHeader;
-  std::string frame = fmt::format("HMSG {} {} {} {}\r\n{}\r\n", reply, sid, status.size(),
-                                  status.size(), status);
+  std::string frame =
+      fmt::format("HMSG {} {} {} {}\r\n{}\r\n", reply, sid, status.size(), status.size(), status);
   enqueue(frame);
 }
 
@@ -468,7 +469,9 @@ void ClientSession::send_error(std::string_view text) {
   enqueue(fmt::format("-ERR '{}'\r\n", text));
 }
 
-void ClientSession::send_ok() { enqueue("+OK\r\n"); }
+void ClientSession::send_ok() {
+  enqueue("+OK\r\n");
+}
 
 void ClientSession::set_write_interest(bool on) {
   if (on == write_interest_ || closed_) return;
@@ -517,8 +520,8 @@ void ClientSession::flush() {
         return;
       }
     }
-    auto io = transport_->write(out_writing_.data() + out_written_,
-                                out_writing_.size() - out_written_);
+    auto io =
+        transport_->write(out_writing_.data() + out_written_, out_writing_.size() - out_written_);
     if (io.status == net::IoStatus::Ok) {
       out_written_ += io.bytes;
       if (!progressed) last_drain_ns_.store(steady_ns(), std::memory_order_relaxed);

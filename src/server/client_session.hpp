@@ -125,12 +125,12 @@ class ClientSession final : public net::IoHandler,
 
   // Outbound side shared with publishers on other workers.
   std::mutex out_mutex_;
-  std::string out_pending_;             // guarded by out_mutex_
-  std::size_t out_pending_bytes_ = 0;   // guarded by out_mutex_: queued or being written
+  std::string out_pending_;            // guarded by out_mutex_
+  std::size_t out_pending_bytes_ = 0;  // guarded by out_mutex_: queued or being written
   // Set under out_mutex_ by a publisher; read lock-free by the owner at every flush.
   std::atomic<bool> slow_consumer_{false};
-  bool out_headers_ = false;            // guarded by out_mutex_: copy of headers_ for deliver()
-  bool out_closed_ = false;             // guarded by out_mutex_: no more deliveries
+  bool out_headers_ = false;  // guarded by out_mutex_: copy of headers_ for deliver()
+  bool out_closed_ = false;   // guarded by out_mutex_: no more deliveries
   std::atomic<bool> flush_scheduled_{false};
   // When the socket last accepted bytes (steady clock, ns): tells publishers whether a
   // backlogged subscriber is draining (worth pausing for) or stuck (to be cut off).

@@ -49,9 +49,8 @@ void raise_open_file_limit() {
 Server::Server(config::Options options)
     : options_(std::move(options)), server_id_(make_server_id()) {
   if (options_.server_name.empty()) options_.server_name = server_id_;
-  planned_workers_ = options_.io_threads > 0
-                         ? static_cast<std::size_t>(options_.io_threads)
-                         : std::max(1u, std::thread::hardware_concurrency());
+  planned_workers_ = options_.io_threads > 0 ? static_cast<std::size_t>(options_.io_threads)
+                                             : std::max(1u, std::thread::hardware_concurrency());
 }
 
 Server::~Server() {
@@ -63,8 +62,7 @@ std::string Server::start() {
   log::info("Starting gnatsd version {}", protocol::kGnatsdVersion);
   raise_open_file_limit();
   if (auto err = listener_.open(options_.host, options_.port); !err.empty()) {
-    return fmt::format("Error listening on port: {}:{}, \"{}\"", options_.host, options_.port,
-                       err);
+    return fmt::format("Error listening on port: {}:{}, \"{}\"", options_.host, options_.port, err);
   }
   // Signals are taken through a signalfd on the main loop; block them everywhere first so that
   // worker threads inherit the mask.
@@ -79,8 +77,10 @@ std::string Server::start() {
     workers_.push_back(std::make_unique<Worker>(*this, i));
   for (auto& worker : workers_) worker->start();
 
-  accept_handler_ = std::make_unique<net::CallbackHandler>([this](std::uint32_t) { accept_ready(); });
-  signal_handler_ = std::make_unique<net::CallbackHandler>([this](std::uint32_t) { handle_signals(); });
+  accept_handler_ =
+      std::make_unique<net::CallbackHandler>([this](std::uint32_t) { accept_ready(); });
+  signal_handler_ =
+      std::make_unique<net::CallbackHandler>([this](std::uint32_t) { handle_signals(); });
   main_loop_.add(listener_.fd(), EPOLLIN, accept_handler_.get());
   main_loop_.add(signal_fd_, EPOLLIN, signal_handler_.get());
   main_loop_.set_tick(kAcceptBackoff, [this] {

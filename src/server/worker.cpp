@@ -21,12 +21,14 @@ Worker::Worker(Server& server, std::size_t index)
   // Pings and write deadlines are checked on a tick: a quarter of the shortest interval,
   // clamped to [10ms, 1s], so a 2-minute ping costs one cheap scan per second.
   auto shortest = std::min(server.options().ping_interval, server.options().write_deadline);
-  auto period = std::clamp(shortest / 4, std::chrono::milliseconds(10),
-                           std::chrono::milliseconds(1000));
+  auto period =
+      std::clamp(shortest / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
   loop_.set_tick(period, [this] { tick(); });
 }
 
-Worker::~Worker() { join(); }
+Worker::~Worker() {
+  join();
+}
 
 void Worker::start() {
   thread_ = std::thread([this] {

@@ -68,7 +68,7 @@ class Worker {
   TrafficStats stats_;
 
   std::unordered_map<ClientSession*, std::shared_ptr<ClientSession>> sessions_;
-  std::vector<std::shared_ptr<ClientSession>> retired_;   // closed this batch
+  std::vector<std::shared_ptr<ClientSession>> retired_;  // closed this batch
   std::vector<std::shared_ptr<ClientSession>> local_flush_;
   std::vector<std::vector<std::shared_ptr<ClientSession>>> remote_flush_;  // by worker index
 
