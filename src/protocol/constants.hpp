@@ -18,6 +18,9 @@ inline constexpr std::string_view kServerVersion = "2.9.10";
 // nats-server reports the Go toolchain in INFO/varz ("go"); we report our compiler instead.
 inline constexpr std::string_view kBuildToolchain = "c++20 g++ " __VERSION__;
 inline constexpr int kProtoVersion = 1;
+// CONNECT "protocol" values a client may ask for: 0 (original) or 1 (async INFO updates).
+inline constexpr int kMinClientProtocol = 0;
+inline constexpr int kMaxClientProtocol = 1;
 
 // Defaults (server/const.go).
 inline constexpr std::string_view kDefaultHost = "0.0.0.0";
@@ -46,6 +49,7 @@ inline constexpr std::string_view kAuthorization = "Authorization Violation";
 inline constexpr std::string_view kAuthTimeout = "Authentication Timeout";
 inline constexpr std::string_view kNoRespondersNeedsHeaders =
     "no responders requires headers support";
+inline constexpr std::string_view kBadClientProtocol = "invalid client protocol";
 inline constexpr std::string_view kMaxSubscriptions = "maximum subscriptions exceeded";
 inline constexpr std::string_view kSecureConnectionRequired = "Secure Connection - TLS Required";
 }  // namespace err

@@ -173,10 +173,15 @@ bool ClientSession::on_connect(std::string_view json_text) {
     name_ = connect.value("name", std::string());
     lang_ = connect.value("lang", std::string());
     version_ = connect.value("version", std::string());
+    protocol_ = connect.value("protocol", 0);
   } catch (const std::exception& e) {
     // nats-server logs the decoding error and drops the connection without an -ERR.
     log::error("{} - {}", describe(), e.what());
     close(CloseReason::ProtocolViolation);
+    return false;
+  }
+  if (protocol_ < protocol::kMinClientProtocol || protocol_ > protocol::kMaxClientProtocol) {
+    close_now_for_error(CloseReason::BadClientProtocolVersion, protocol::err::kBadClientProtocol);
     return false;
   }
   if (no_responders_ && !headers_) {

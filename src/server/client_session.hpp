@@ -117,6 +117,7 @@ class ClientSession final : public net::IoHandler,
   bool echo_ = true;
   bool headers_ = false;
   bool no_responders_ = false;
+  int protocol_ = 0;
   std::string name_, lang_, version_;
 
   // Subscriptions by sid. Owner thread writes; an auto-unsubscribe may erase from any thread.

@@ -18,6 +18,7 @@ enum class CloseReason {
   StaleConnection,
   MaxConnectionsExceeded,
   ServerShutdown,
+  BadClientProtocolVersion,
 };
 
 constexpr std::string_view to_string(CloseReason reason) {
