@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/duration.hpp"
 #include "log/logger.hpp"
 #include "protocol/constants.hpp"
 #include "routing/subject.hpp"
@@ -557,13 +558,16 @@ void ClientSession::tick(Clock::time_point now) {
   if (write_blocked_since_ != Clock::time_point{} &&
       now - write_blocked_since_ > options.write_deadline) {
     worker_.stats().slow_consumers.add(1);
-    std::size_t pending;
+    std::size_t pending, chunks;
     {
       std::lock_guard lock(out_mutex_);
       pending = out_pending_bytes_;
+      chunks = (out_pending_.empty() ? 0 : 1) + (out_written_ < out_writing_.size() ? 1 : 0);
     }
-    log::info("{} - Slow Consumer Detected: WriteDeadline of {}ms exceeded with {} bytes pending",
-              describe(), options.write_deadline.count(), pending);
+    log::info(
+        "{} - Slow Consumer Detected: WriteDeadline of {} exceeded with {} chunks of {} total "
+        "bytes.",
+        describe(), config::format_go_duration(options.write_deadline), chunks, pending);
     close(CloseReason::SlowConsumerWriteDeadline);
     return;
   }
