@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "net/byte_buffer.hpp"
 #include "net/event_loop.hpp"
 #include "net/transport.hpp"
 #include "protocol/client_parser.hpp"
@@ -103,7 +104,7 @@ class ClientSession final : public net::IoHandler,
   bool feeding_backlogged_ = false;  // this batch delivered to a subscriber that is far behind
   std::vector<char> in_buf_;
   std::size_t in_len_ = 0;
-  std::string out_writing_;
+  net::ByteBuffer out_writing_;
   std::size_t out_written_ = 0;
   Clock::time_point start_time_;
   Clock::time_point last_activity_;
@@ -126,7 +127,7 @@ class ClientSession final : public net::IoHandler,
 
   // Outbound side shared with publishers on other workers.
   std::mutex out_mutex_;
-  std::string out_pending_;            // guarded by out_mutex_
+  net::ByteBuffer out_pending_;            // guarded by out_mutex_
   std::size_t out_pending_bytes_ = 0;  // guarded by out_mutex_: queued or being written
   // Set under out_mutex_ by a publisher; read lock-free by the owner at every flush.
   std::atomic<bool> slow_consumer_{false};
