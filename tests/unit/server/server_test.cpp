@@ -175,5 +175,37 @@ TEST(ServerTest, SlowConsumerIsCutOffAndCountedWhileFastOneGetsEverything) {
   EXPECT_TRUE(eventually([&] { return running.server().num_clients() == 2; }));
 }
 
+TEST(ServerTest, NewcomerOverMaxConnectionsGetsTheErrorOthersCarryOn) {
+  config::Options options;
+  options.max_connections = 1;
+  RunningServer running{options};
+  Socket first(running.port());
+  first.send("CONNECT {\"verbose\":false}\r\nPING\r\n");
+  ASSERT_NE(first.read_until("PONG\r\n").find("PONG"), std::string::npos);
+
+  Socket extra(running.port());
+  std::string got = extra.read_until("exceeded'\r\n");
+  EXPECT_EQ(got.rfind("INFO {", 0), 0u) << got;
+  EXPECT_NE(got.find("} \r\n-ERR 'maximum connections exceeded'\r\n"), std::string::npos) << got;
+  EXPECT_TRUE(eventually([&] { return running.server().num_clients() == 1; }));
+
+  first.send("PING\r\n");
+  EXPECT_NE(first.read_until("PONG\r\nPONG\r\n").find("PONG\r\nPONG\r\n"), std::string::npos);
+}
+
+TEST(ServerTest, ClientThatNeverAnswersPingsIsClosedAsStale) {
+  config::Options options;
+  options.ping_interval = std::chrono::milliseconds(50);
+  options.ping_max = 2;
+  RunningServer running{options};
+  Socket silent(running.port());
+  silent.send("CONNECT {\"verbose\":false}\r\n");
+  std::string got = silent.read_until("'Stale Connection'\r\n", 5s);
+  auto info_end = got.find("} \r\n");
+  ASSERT_NE(info_end, std::string::npos) << got;
+  EXPECT_EQ(got.substr(info_end + 4), "PING\r\nPING\r\n-ERR 'Stale Connection'\r\n");
+  EXPECT_TRUE(eventually([&] { return running.server().num_clients() == 0; }));
+}
+
 }  // namespace
 }  // namespace gnatsd::server
