@@ -189,16 +189,17 @@ void ServerProcess::launch(int port) {
   spawn(port);
 
   int parsed = -1;
+  bool output_closed = false;
   {
     std::unique_lock lock(mu_);
     log_cv_.wait_for(lock, kStartTimeout, [&] {
       parsed = parse_listen_port(log_, log_start);
       return parsed > 0 || output_closed_;  // closed output: the process has gone
     });
+    output_closed = output_closed_;
   }
   if (parsed <= 0) {
-    // Closed output usually means the process is gone; give it a moment to be reaped.
-    std::optional<int> status = wait_exit(1s);
+    std::optional<int> status = output_closed ? wait_exit(1s) : std::nullopt;
     stop();
     join_reader();
     std::string what =
