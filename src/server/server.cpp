@@ -99,6 +99,7 @@ std::string Server::start() {
 
 void Server::run() {
   main_loop_.run();
+  log::info("Initiating Shutdown...");
   stop_workers();
   log::info("Server Exiting..");
 }
