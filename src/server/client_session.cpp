@@ -104,6 +104,8 @@ void ClientSession::handle_readable() {
     auto io = transport_->read(in_buf_.data() + in_len_, space);
     if (io.status == net::IoStatus::WouldBlock) break;
     if (io.status == net::IoStatus::Closed) {
+      // The peer may only have half-closed: it still reads what it asked for (PONG, MSG).
+      flush();
       close(CloseReason::ClientClosed);
       return;
     }

@@ -109,8 +109,8 @@ void Worker::on_wake() {
 }
 
 void Worker::after_batch() {
-  // Flushing may deliver no new messages, but closing a session may; loop until quiet.
-  for (int round = 0; round < 4 && !local_flush_.empty(); ++round) {
+  // A flush never schedules its own session again, so this drains in a round or two.
+  while (!local_flush_.empty()) {
     auto batch = std::move(local_flush_);
     local_flush_.clear();
     for (auto& session : batch) session->flush();

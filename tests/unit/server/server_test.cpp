@@ -55,6 +55,7 @@ class Socket {
     EXPECT_EQ(::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
   }
   ~Socket() { ::close(fd_); }
+  void shutdown_write() { ::shutdown(fd_, SHUT_WR); }
   void send(std::string_view data) {
     while (!data.empty()) {
       ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
@@ -205,6 +206,16 @@ TEST(ServerTest, ClientThatNeverAnswersPingsIsClosedAsStale) {
   ASSERT_NE(info_end, std::string::npos) << got;
   EXPECT_EQ(got.substr(info_end + 4), "PING\r\nPING\r\n-ERR 'Stale Connection'\r\n");
   EXPECT_TRUE(eventually([&] { return running.server().num_clients() == 0; }));
+}
+
+TEST(ServerTest, HalfClosedClientStillGetsItsReplies) {
+  RunningServer running{config::Options{}};
+  Socket client(running.port());
+  client.send("SUB foo 1\r\nPUB foo 2\r\nhi\r\nPING\r\n");
+  client.shutdown_write();  // like `printf ... | nc`
+  std::string got = client.read_until("PONG\r\n");
+  EXPECT_NE(got.find("} \r\n+OK\r\n+OK\r\nMSG foo 1 2\r\nhi\r\nPONG\r\n"), std::string::npos)
+      << got;
 }
 
 }  // namespace
