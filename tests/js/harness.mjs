@@ -1,0 +1,190 @@
+// Test harness for the nats.js integration tests: starts the server binary on an ephemeral
+// loopback port, stops it by pid, and gives every wait in a test a bounded deadline.
+//
+// The binary is $GNATSD_BINARY (CTest sets it to the built gnatsd); without it the tests run
+// against the reference nats-server (Debian installs it in /usr/sbin), which is how they were
+// calibrated.
+
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const BINARY =
+  process.env.GNATSD_BINARY ||
+  ["/usr/bin/nats-server", "/usr/sbin/nats-server"].find((p) => existsSync(p)) ||
+  "nats-server";
+
+const LISTEN_RE = /Listening for client connections on 127\.0\.0\.1:(\d+)/;
+const READY_TIMEOUT_MS = 10_000;
+const TERM_TIMEOUT_MS = 5_000;
+const KILL_TIMEOUT_MS = 5_000;
+const LOG_TAIL_CHARS = 16_000;
+
+// Servers still running when node exits (a test crashed past its hooks) are killed by pid.
+const running = new Set();
+process.on("exit", () => {
+  for (const server of running) {
+    try {
+      process.kill(server.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+});
+
+/** Resolves `promise`, or rejects after `ms` with an error naming `what`. */
+export function within(promise, ms, what = "operation") {
+  let timer;
+  const deadline = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** Polls `predicate` every `intervalMs` until it is true; throws after `ms`. */
+export async function waitFor(predicate, ms, what = "condition", intervalMs = 10) {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await predicate()) return;
+    if (Date.now() >= end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/**
+ * Reads exactly `count` messages from a subscription (or any async iterable), each within
+ * `ms` of the previous one. Returns the iterator too, so a caller can keep reading from it.
+ */
+export async function take(iterable, count, ms = 5_000, what = "message") {
+  const it = iterable[Symbol.asyncIterator]();
+  const out = [];
+  while (out.length < count) {
+    const r = await within(it.next(), ms, `${what} #${out.length + 1} of ${count}`);
+    if (r.done) throw new Error(`iterator ended after ${out.length} of ${count} ${what}s`);
+    out.push(r.value);
+  }
+  return out;
+}
+
+/** Writes `text` to a fresh temp config file; returns its path and a cleanup function. */
+export async function writeTempConfig(text, name = "server.conf") {
+  const dir = await mkdtemp(join(tmpdir(), "gnatsd-js-"));
+  const path = join(dir, name);
+  await writeFile(path, text);
+  return { path, dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** One server process. Use `startServer()`; always `stop()` it in a finally/after hook. */
+export class ServerProcess {
+  constructor(binary, extraArgs) {
+    this.binary = binary;
+    this.extraArgs = extraArgs;
+    this.port = undefined;
+    this.pid = undefined;
+    this.child = undefined;
+    this.log = "";
+    this.exited = undefined; // promise resolving with {code, signal}
+  }
+
+  get url() {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  get hostport() {
+    return { hostname: "127.0.0.1", port: this.port };
+  }
+
+  get running() {
+    const c = this.child;
+    return c !== undefined && c.pid !== undefined && c.exitCode === null && c.signalCode === null;
+  }
+
+  /** Starts the binary on `port` (-1: ephemeral) and resolves once it is listening. */
+  async start(port = -1) {
+    if (this.running) throw new Error("server already running");
+    const args = ["-a", "127.0.0.1", "-p", String(port), ...this.extraArgs];
+    const child = spawn(this.binary, args, { stdio: ["ignore", "pipe", "pipe"] });
+    this.child = child;
+    this.pid = child.pid;
+    this.log = "";
+    this.exited = new Promise((resolve) => {
+      child.once("exit", (code, signal) => {
+        running.delete(this);
+        resolve({ code, signal });
+      });
+      // A failed spawn (e.g. ENOENT) emits 'error' and never 'exit'.
+      child.once("error", (error) => {
+        if (child.pid === undefined) {
+          running.delete(this);
+          resolve({ code: null, signal: null, error });
+        }
+      });
+    });
+    running.add(this);
+
+    // Keep draining both pipes for the whole life of the process: a full pipe would block the
+    // server's logging. Only a tail is kept, for error messages.
+    const append = (chunk) => {
+      this.log = (this.log + chunk.toString()).slice(-LOG_TAIL_CHARS);
+    };
+    child.stdout.on("data", append);
+
+    const listening = new Promise((resolve, reject) => {
+      let seen = "";
+      child.stderr.on("data", (chunk) => {
+        append(chunk);
+        if (seen !== null) {
+          seen += chunk.toString();
+          const m = LISTEN_RE.exec(seen);
+          if (m) {
+            seen = null;
+            resolve(Number(m[1]));
+          }
+        }
+      });
+      this.exited.then(({ code, signal, error }) =>
+        reject(
+          error
+            ? new Error(`cannot start "${this.binary}": ${error.message}`)
+            : new Error(`server exited before listening (code ${code}, signal ${signal})`),
+        ),
+      );
+    });
+
+    try {
+      this.port = await within(listening, READY_TIMEOUT_MS, `"${this.binary}" to listen`);
+    } catch (err) {
+      await this.stop();
+      err.message += `\n--- server log ---\n${this.log}`;
+      throw err;
+    }
+    return this;
+  }
+
+  /** SIGTERM, wait for exit; SIGKILL if it outlives the bound. Safe to call twice. */
+  async stop() {
+    const child = this.child;
+    if (!child || !this.running) return this.exited;
+    child.kill("SIGTERM");
+    try {
+      return await within(this.exited, TERM_TIMEOUT_MS, `pid ${this.pid} to exit on SIGTERM`);
+    } catch {
+      child.kill("SIGKILL");
+      return within(this.exited, KILL_TIMEOUT_MS, `pid ${this.pid} to exit on SIGKILL`);
+    }
+  }
+
+  /** Stops the server and starts it again on the same port with the same arguments. */
+  async restart() {
+    const port = this.port;
+    await this.stop();
+    return this.start(port);
+  }
+}
+
+/** Starts a server with `-a 127.0.0.1 -p -1` plus `args`. */
+export function startServer(args = [], binary = BINARY) {
+  return new ServerProcess(binary, args).start();
+}
