@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 ARGS       ?=
 
-.PHONY: all deps build run test test-asan bench bench-micro format tidy clean
+.PHONY: all deps build run test test-asan bench-micro format tidy clean
 
 all: build
 
