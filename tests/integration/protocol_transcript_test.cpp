@@ -9,21 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "client_helpers.hpp"
 #include "raw_client.hpp"
 #include "server_process.hpp"
 
 namespace gnatsd::test {
 namespace {
-
-// -ERR lines exactly as nats-server 2.9.10 writes them.
-constexpr std::string_view kErrInvalidPublishSubject = "-ERR 'Invalid Publish Subject'\r\n";
-constexpr std::string_view kErrInvalidSubject = "-ERR 'Invalid Subject'\r\n";
-constexpr std::string_view kErrUnknownOp = "-ERR 'Unknown Protocol Operation'\r\n";
-constexpr std::string_view kErrMaxPayload = "-ERR 'Maximum Payload Violation'\r\n";
-constexpr std::string_view kErrMaxControlLine = "-ERR 'maximum control line exceeded'\r\n";
-constexpr std::string_view kErrNoRespondersNeedsHeaders =
-    "-ERR 'no responders requires headers support'\r\n";
-constexpr std::string_view kErrInvalidProtocol = "-ERR 'invalid client protocol'\r\n";
 
 constexpr size_t kDefaultMaxPayload = 1024 * 1024;
 constexpr size_t kDefaultMaxControlLine = 4096;
