@@ -264,21 +264,19 @@ void collect(const LevelT* level, std::string_view rest, Builder& out) {
   while (level != nullptr) {
     const std::string_view token = next_token(rest, more);
     if (level->full_wildcard) out.add_node(*level->full_wildcard);
-    if (const auto* star = level->single_wildcard.get()) {
-      if (!more) {
-        out.add_node(*star);
-      } else if (star->next) {
-        collect(star->next.get(), rest, out);
-      }
-    }
+    const auto* star = level->single_wildcard.get();
+    if (star != nullptr && more && star->next) collect(star->next.get(), rest, out);
     // Only the literal children: a published "*" or ">" is an ordinary token here, and the
     // wildcard children were handled above.
     const auto it = level->literals.find(token);
-    if (it == level->literals.end()) return;
     if (!more) {
-      out.add_node(*it->second);
+      // At the last token nats-server adds the literal node before the '*' node; keeping its
+      // order keeps delivery order (and the no-responders sid) the same as nats-server's.
+      if (it != level->literals.end()) out.add_node(*it->second);
+      if (star != nullptr) out.add_node(*star);
       return;
     }
+    if (it == level->literals.end()) return;
     level = it->second->next.get();
   }
 }

@@ -444,3 +444,24 @@ TEST(SubjectIndexTest, AgreesWithBruteForceOnRandomSubjects) {
 
 }  // namespace
 }  // namespace gnatsd::routing
+
+namespace gnatsd::routing {
+namespace {
+
+// nats-server delivers in trie order: '>' first, then at the last token the literal before
+// '*'. Clients see it as the order of MSGs and as the sid of a no-responders status.
+TEST(SubjectIndexTest, MatchOrderFollowsNatsServer) {
+  SubjectIndex index;
+  auto literal = make_sub("foo");
+  auto star = make_sub("*");
+  auto gt = make_sub(">");
+  for (const auto& sub : {literal, star, gt}) index.insert(sub);
+  auto result = index.match("foo");
+  ASSERT_EQ(result->plain.size(), 3u);
+  EXPECT_EQ(result->plain[0], gt);
+  EXPECT_EQ(result->plain[1], literal);
+  EXPECT_EQ(result->plain[2], star);
+}
+
+}  // namespace
+}  // namespace gnatsd::routing
