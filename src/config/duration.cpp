@@ -88,7 +88,8 @@ std::string format_go_duration(std::chrono::nanoseconds d) {
   if (n == 0) return "0s";
   std::string out;
   bool negative = n < 0;
-  std::uint64_t u = negative ? static_cast<std::uint64_t>(-(n + 1)) + 1 : static_cast<std::uint64_t>(n);
+  std::uint64_t u =
+      negative ? static_cast<std::uint64_t>(-(n + 1)) + 1 : static_cast<std::uint64_t>(n);
   if (u < 1'000'000'000ULL) {
     // Sub-second: the largest unit that keeps a non-zero integer part.
     if (u < 1'000ULL) {

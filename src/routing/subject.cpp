@@ -12,26 +12,6 @@ constexpr bool is_subject_whitespace(char c) noexcept {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
 
-// Wildcards only count as such when they are a whole token: "foo*" and ">bar" are literals.
-constexpr bool is_token(std::string_view token, char c) noexcept {
-  return token.size() == 1 && token[0] == c;
-}
-
-// Splits off the token before the next '.'; `rest` keeps what follows it.
-constexpr std::string_view next_token(std::string_view& rest, bool& more) noexcept {
-  const std::size_t dot = rest.find('.');
-  if (dot == std::string_view::npos) {
-    const std::string_view token = rest;
-    rest = {};
-    more = false;
-    return token;
-  }
-  const std::string_view token = rest.substr(0, dot);
-  rest.remove_prefix(dot + 1);
-  more = true;
-  return token;
-}
-
 }  // namespace
 
 bool is_valid_subject(std::string_view subject) noexcept {
@@ -43,7 +23,7 @@ bool is_valid_subject(std::string_view subject) noexcept {
       const std::string_view token = subject.substr(token_start, i - token_start);
       // '>' must be the last token, so any token after it is as bad as an empty one.
       if (token.empty() || after_full_wildcard) return false;
-      after_full_wildcard = is_token(token, '>');
+      after_full_wildcard = is_single_char_token(token, '>');
       token_start = i + 1;
     } else if (is_subject_whitespace(subject[i])) {
       return false;
@@ -59,7 +39,8 @@ bool is_valid_literal_subject(std::string_view subject) noexcept {
   bool more = true;
   while (more) {
     const std::string_view token = next_token(rest, more);
-    if (token.empty() || is_token(token, '*') || is_token(token, '>')) return false;
+    if (token.empty() || is_single_char_token(token, '*') || is_single_char_token(token, '>'))
+      return false;
   }
   return true;
 }
@@ -72,8 +53,8 @@ bool subject_matches(std::string_view pattern, std::string_view subject) noexcep
     const std::string_view s = next_token(subject, subject_more);
     if (s.empty()) return false;
     // '>' only acts as a wildcard in last position, as in the index.
-    if (is_token(p, '>') && !pattern_more) return true;
-    if (!is_token(p, '*') && p != s) return false;
+    if (is_single_char_token(p, '>') && !pattern_more) return true;
+    if (!is_single_char_token(p, '*') && p != s) return false;
   }
   // Both must run out together: "foo.*" does not match "foo" nor "foo.bar.baz".
   return !pattern_more && !subject_more;

@@ -1,9 +1,31 @@
 // Subject syntax: tokens separated by '.', '*' matches one token, '>' one or more at the end.
 #pragma once
 
+#include <cstddef>
 #include <string_view>
 
 namespace gnatsd::routing {
+
+// Wildcards count only as whole tokens: "foo*" and ">bar" are literals.
+constexpr bool is_single_char_token(std::string_view token, char c) noexcept {
+  return token.size() == 1 && token[0] == c;
+}
+
+// Splits off the token before the next '.'; `rest` keeps what follows it and `more` says
+// whether a '.' followed.
+constexpr std::string_view next_token(std::string_view& rest, bool& more) noexcept {
+  const std::size_t dot = rest.find('.');
+  if (dot == std::string_view::npos) {
+    const std::string_view token = rest;
+    rest = {};
+    more = false;
+    return token;
+  }
+  const std::string_view token = rest.substr(0, dot);
+  rest.remove_prefix(dot + 1);
+  more = true;
+  return token;
+}
 
 // A subject a client may subscribe to (wildcards allowed), as nats-server's IsValidSubject.
 bool is_valid_subject(std::string_view subject) noexcept;

@@ -79,25 +79,6 @@ class SubscriptionSet {
   std::unordered_map<const Subscription*, std::size_t> positions_;  // empty while small
 };
 
-bool is_single(std::string_view token, char c) noexcept {
-  return token.size() == 1 && token[0] == c;
-}
-
-// Splits off the token before the next '.'; `rest` keeps what follows it.
-std::string_view next_token(std::string_view& rest, bool& more) noexcept {
-  const std::size_t dot = rest.find('.');
-  if (dot == std::string_view::npos) {
-    const std::string_view token = rest;
-    rest = {};
-    more = false;
-    return token;
-  }
-  const std::string_view token = rest.substr(0, dot);
-  rest.remove_prefix(dot + 1);
-  more = true;
-  return token;
-}
-
 // A published subject with an empty token cannot match anything (nats-server returns its
 // empty result for it rather than an error).
 bool has_empty_token(std::string_view subject) noexcept {
@@ -130,24 +111,24 @@ struct SubjectIndex::Level {
 
   // The child slot for a subscription token; '*' and '>' only as whole tokens.
   std::unique_ptr<Node>& slot(std::string_view token) {
-    if (is_single(token, '*')) return single_wildcard;
-    if (is_single(token, '>')) return full_wildcard;
+    if (is_single_char_token(token, '*')) return single_wildcard;
+    if (is_single_char_token(token, '>')) return full_wildcard;
     auto it = literals.find(token);
     if (it == literals.end()) it = literals.emplace(std::string(token), nullptr).first;
     return it->second;
   }
 
   Node* find(std::string_view token) const {
-    if (is_single(token, '*')) return single_wildcard.get();
-    if (is_single(token, '>')) return full_wildcard.get();
+    if (is_single_char_token(token, '*')) return single_wildcard.get();
+    if (is_single_char_token(token, '>')) return full_wildcard.get();
     const auto it = literals.find(token);
     return it == literals.end() ? nullptr : it->second.get();
   }
 
   void erase(std::string_view token) {
-    if (is_single(token, '*')) {
+    if (is_single_char_token(token, '*')) {
       single_wildcard.reset();
-    } else if (is_single(token, '>')) {
+    } else if (is_single_char_token(token, '>')) {
       full_wildcard.reset();
     } else if (const auto it = literals.find(token); it != literals.end()) {
       literals.erase(it);

@@ -127,7 +127,7 @@ class ClientSession final : public net::IoHandler,
 
   // Outbound side shared with publishers on other workers.
   std::mutex out_mutex_;
-  net::ByteBuffer out_pending_;            // guarded by out_mutex_
+  net::ByteBuffer out_pending_;        // guarded by out_mutex_
   std::size_t out_pending_bytes_ = 0;  // guarded by out_mutex_: queued or being written
   // Set under out_mutex_ by a publisher; read lock-free by the owner at every flush.
   std::atomic<bool> slow_consumer_{false};

@@ -8,15 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "routing_test_support.hpp"
+
 namespace gnatsd::routing {
 namespace {
 
-SubscriptionPtr make_sub(std::string subject, std::string queue = {}) {
-  auto sub = std::make_shared<Subscription>();
-  sub->subject = std::move(subject);
-  sub->queue = std::move(queue);
-  return sub;
-}
+using testing::make_sub;
 
 std::multiset<const Subscription*> members(const MatchResult& r) {
   std::multiset<const Subscription*> out;

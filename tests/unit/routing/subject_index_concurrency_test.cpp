@@ -14,15 +14,12 @@
 #include "routing/subject.hpp"
 #include "routing/subject_index.hpp"
 
+#include "routing_test_support.hpp"
+
 namespace gnatsd::routing {
 namespace {
 
-SubscriptionPtr make_sub(std::string subject, std::string queue = {}) {
-  auto sub = std::make_shared<Subscription>();
-  sub->subject = std::move(subject);
-  sub->queue = std::move(queue);
-  return sub;
-}
+using testing::make_sub;
 
 std::vector<const Subscription*> sorted_members(const MatchResult& r) {
   std::vector<const Subscription*> out;

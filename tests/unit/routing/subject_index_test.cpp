@@ -13,15 +13,12 @@
 
 #include "routing/subject.hpp"
 
+#include "routing_test_support.hpp"
+
 namespace gnatsd::routing {
 namespace {
 
-SubscriptionPtr make_sub(std::string subject, std::string queue = {}) {
-  auto sub = std::make_shared<Subscription>();
-  sub->subject = std::move(subject);
-  sub->queue = std::move(queue);
-  return sub;
-}
+using testing::make_sub;
 
 using SubSet = std::set<const Subscription*>;
 

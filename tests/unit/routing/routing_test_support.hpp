@@ -1,0 +1,18 @@
+// Shared by the routing unit tests: a detached subscription (no client) to put in an index.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "routing/subscription.hpp"
+
+namespace gnatsd::routing::testing {
+
+inline SubscriptionPtr make_sub(std::string subject, std::string queue = {}) {
+  auto sub = std::make_shared<Subscription>();
+  sub->subject = std::move(subject);
+  sub->queue = std::move(queue);
+  return sub;
+}
+
+}  // namespace gnatsd::routing::testing
