@@ -53,12 +53,21 @@ export async function waitFor(predicate, ms, what = "condition", intervalMs = 10
   }
 }
 
-/**
- * Reads exactly `count` messages from a subscription (or any async iterable), each within
- * `ms` of the previous one. Returns the iterator too, so a caller can keep reading from it.
- */
+// nats.js iterators (subscriptions, status) may be iterated only once ("already yielding"),
+// so the one iterator of each iterable is kept here and shared by take() and ended().
+const iterators = new WeakMap();
+function iteratorOf(iterable) {
+  let it = iterators.get(iterable);
+  if (!it) {
+    it = iterable[Symbol.asyncIterator]();
+    iterators.set(iterable, it);
+  }
+  return it;
+}
+
+/** Reads exactly `count` items from a subscription (or any async iterable), each within `ms`. */
 export async function take(iterable, count, ms = 5_000, what = "message") {
-  const it = iterable[Symbol.asyncIterator]();
+  const it = iteratorOf(iterable);
   const out = [];
   while (out.length < count) {
     const r = await within(it.next(), ms, `${what} #${out.length + 1} of ${count}`);
@@ -66,6 +75,24 @@ export async function take(iterable, count, ms = 5_000, what = "message") {
     out.push(r.value);
   }
   return out;
+}
+
+/** Resolves once the iterable ends within `ms`; fails if it yields another item first. */
+export async function ended(iterable, ms = 5_000, what = "iterator") {
+  const r = await within(iteratorOf(iterable).next(), ms, `${what} to end`);
+  if (!r.done) throw new Error(`${what} yielded another item instead of ending`);
+}
+
+/** Reads items until `predicate(item)` holds, each within `ms`; returns the items read. */
+export async function until(iterable, predicate, ms = 5_000, what = "item") {
+  const it = iteratorOf(iterable);
+  const out = [];
+  for (;;) {
+    const r = await within(it.next(), ms, `${what} after ${out.length} others`);
+    if (r.done) throw new Error(`iterator ended before ${what} (saw ${out.length} others)`);
+    out.push(r.value);
+    if (predicate(r.value)) return out;
+  }
 }
 
 /** Writes `text` to a fresh temp config file; returns its path and a cleanup function. */
