@@ -6,6 +6,7 @@
 // calibrated.
 
 import { spawn } from "node:child_process";
+import net from "node:net";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -34,11 +35,14 @@ process.on("exit", () => {
   }
 });
 
-/** Resolves `promise`, or rejects after `ms` with an error naming `what`. */
+/** Resolves `promise`, or rejects after `ms` with an error naming `what` (text or function). */
 export function within(promise, ms, what = "operation") {
   let timer;
   const deadline = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+    timer = setTimeout(() => {
+      const name = typeof what === "function" ? what() : what;
+      reject(new Error(`timed out after ${ms} ms waiting for ${name}`));
+    }, ms);
   });
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
@@ -214,4 +218,67 @@ export class ServerProcess {
 /** Starts a server with `-a 127.0.0.1 -p -1` plus `args`. */
 export function startServer(args = [], binary = BINARY) {
   return new ServerProcess(binary, args).start();
+}
+
+/**
+ * A bare TCP connection, for the few checks a stock client won't let us make (it refuses to
+ * send what the server must reject). `read(re, ms)` waits until the text received so far
+ * matches `re`; `closed` resolves when the server closes the socket.
+ */
+export async function rawConnect(port, ms = 5_000) {
+  const socket = new net.Socket();
+  let text = "";
+  const waiters = new Set();
+  const wake = () => waiters.forEach((w) => w());
+  socket.on("data", (d) => {
+    text += d.toString("latin1");
+    wake();
+  });
+  socket.on("error", () => {}); // a reset shows up as `closed`
+  let isClosed = false;
+  const closed = new Promise((resolve) =>
+    socket.once("close", () => {
+      isClosed = true;
+      resolve();
+      wake();
+    }),
+  );
+  await within(
+    new Promise((resolve, reject) => {
+      socket.once("connect", resolve);
+      socket.once("error", reject);
+      socket.connect(port, "127.0.0.1");
+    }),
+    ms,
+    `TCP connect to port ${port}`,
+  );
+  return {
+    socket,
+    closed,
+    get text() {
+      return text;
+    },
+    write: (s) => socket.write(s),
+    read(re, timeoutMs = 5_000) {
+      return within(
+        new Promise((resolve, reject) => {
+          const check = () => {
+            const m = re.exec(text);
+            if (m) {
+              waiters.delete(check);
+              resolve(m);
+            } else if (isClosed) {
+              waiters.delete(check);
+              reject(new Error(`closed before ${re} matched; got ${JSON.stringify(text)}`));
+            }
+          };
+          waiters.add(check);
+          check();
+        }),
+        timeoutMs,
+        () => `${re} from the server (got ${JSON.stringify(text.slice(-300))})`,
+      );
+    },
+    destroy: () => socket.destroy(),
+  };
 }
