@@ -1,35 +1,118 @@
 // The server's settings: defaults as nats-server, overridden by the config file and then by
-// the command line.
+// the command line. Field names follow nats-server's config keys.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "protocol/constants.hpp"
 
 namespace gnatsd::config {
+
+// One direction of a user's permissions: subjects (wildcards allowed) allowed and denied.
+// An empty allow list with `has_allow` false means "everything not denied".
+struct SubjectPermission {
+  std::vector<std::string> allow;
+  std::vector<std::string> deny;
+  bool operator==(const SubjectPermission&) const = default;
+};
+
+struct Permissions {
+  std::optional<SubjectPermission> publish;
+  std::optional<SubjectPermission> subscribe;
+  bool operator==(const Permissions&) const = default;
+};
+
+// A user of `authorization { users = [...] }` (or the single --user/--pass).
+struct User {
+  std::string username;
+  std::string password;  // plaintext or a bcrypt hash ($2a$, $2b$, $2y$)
+  std::optional<Permissions> permissions;
+  bool operator==(const User&) const = default;
+};
+
+struct TlsOptions {
+  bool enabled = false;  // a tls {} block or --tls was given
+  std::string cert_file;
+  std::string key_file;
+  std::string ca_file;
+  bool verify = false;
+  std::chrono::milliseconds timeout{2000};  // nats-server 2.x default handshake timeout
+  std::vector<std::string> cipher_suites;
+  std::vector<std::string> curve_preferences;
+  bool operator==(const TlsOptions&) const = default;
+};
+
+// `cluster {}` and --cluster/--routes: parsed and kept for the clustering issue.
+struct ClusterOptions {
+  std::string name;
+  std::string host;
+  int port = 0;
+  std::string username;
+  std::string password;
+  std::chrono::milliseconds auth_timeout{0};
+  std::vector<std::string> routes;
+  std::string advertise;
+  bool no_advertise = false;
+  int connect_retries = 0;
+  TlsOptions tls;
+  bool operator==(const ClusterOptions&) const = default;
+};
 
 struct Options {
   std::string host{protocol::kDefaultHost};
   int port = protocol::kDefaultPort;  // -1: an OS-chosen port
   std::string server_name;            // empty: the server id
   std::string config_file;
+  std::string client_advertise;
+
+  // Monitoring (0: off; -1: an OS-chosen port).
+  std::string http_host;  // empty: the client listen host
+  int http_port = 0;
+  int https_port = 0;
+  std::string http_base_path;
 
   std::int64_t max_payload = protocol::kDefaultMaxPayload;
   std::int64_t max_control_line = protocol::kDefaultMaxControlLine;
   int max_connections = protocol::kDefaultMaxConnections;
+  int max_subscriptions = 0;  // per connection; 0: unlimited
   std::int64_t max_pending = protocol::kDefaultMaxPending;
   std::chrono::milliseconds ping_interval = protocol::kDefaultPingInterval;
   int ping_max = protocol::kDefaultPingMax;
   std::chrono::milliseconds write_deadline = protocol::kDefaultWriteDeadline;
+  std::chrono::milliseconds lame_duck_duration{std::chrono::minutes(2)};
+  std::chrono::milliseconds lame_duck_grace_period{std::chrono::seconds(10)};
 
+  // Authorization: single user, token, or a users list (exclusive, as nats-server).
+  std::string username;
+  std::string password;
+  std::string token;
+  std::vector<User> users;
+  std::string no_auth_user;
+  std::chrono::milliseconds auth_timeout{0};  // 0: the default (2 s, or the TLS timeout + 1 s)
+  std::optional<Permissions> default_permissions;
+
+  TlsOptions tls;
+  ClusterOptions cluster;
+
+  // Logging and process files.
   bool debug = false;
   bool trace = false;
   bool logtime = true;
+  std::string log_file;
+  bool syslog = false;
+  std::string remote_syslog;
+  std::string pid_file;
 
   // I/O threads, each with its own event loop; 0 means one per core.
   int io_threads = 0;
+
+  bool auth_required() const noexcept {
+    return !username.empty() || !token.empty() || !users.empty();
+  }
 };
 
 }  // namespace gnatsd::config
