@@ -16,6 +16,10 @@ struct Subscription {
   std::string subject;
   std::string queue;  // empty for a plain subscription
   std::string sid;
+  // The subject overlaps the subscriber's subscribe deny list (a wildcard reaching into denied
+  // subjects): each delivery is checked against that list, as nats-server does. Set before the
+  // subscription is indexed, never changed after.
+  bool filter_deliveries = false;
   // The subscriber. Shared so that a match result still held by another thread keeps the
   // session object valid after it closed; delivery checks `closed` first. Null in unit tests.
   std::shared_ptr<server::ClientSession> client;

@@ -19,6 +19,8 @@ enum class CloseReason {
   MaxConnectionsExceeded,
   ServerShutdown,
   BadClientProtocolVersion,
+  AuthenticationTimeout,
+  AuthenticationViolation,
 };
 
 constexpr std::string_view to_string(CloseReason reason) {
@@ -47,6 +49,12 @@ constexpr std::string_view to_string(CloseReason reason) {
       return "Maximum Connections Exceeded";
     case CloseReason::ServerShutdown:
       return "Server Shutdown";
+    case CloseReason::BadClientProtocolVersion:
+      return "Bad Client Protocol Version";
+    case CloseReason::AuthenticationTimeout:
+      return "Authentication Timeout";
+    case CloseReason::AuthenticationViolation:
+      return "Authentication Failure";
   }
   return "Unknown";
 }
