@@ -10,6 +10,13 @@
 namespace gnatsd::routing {
 namespace {
 
+// nats-server's sublist match returns nothing for a subject with an empty token, whatever the
+// patterns; a '>' pattern must not short-circuit past one.
+bool has_empty_token(std::string_view subject) noexcept {
+  return subject.empty() || subject.front() == '.' || subject.back() == '.' ||
+         subject.find("..") != std::string_view::npos;
+}
+
 struct TransparentStringHash {
   using is_transparent = void;
   std::size_t operator()(std::string_view s) const noexcept {
@@ -103,12 +110,12 @@ SubjectPatternSet::SubjectPatternSet(SubjectPatternSet&&) noexcept = default;
 SubjectPatternSet& SubjectPatternSet::operator=(SubjectPatternSet&&) noexcept = default;
 
 bool SubjectPatternSet::matches(std::string_view subject) const noexcept {
-  if (size_ == 0 || subject.empty()) return false;
+  if (size_ == 0 || has_empty_token(subject)) return false;
   return match_from(*root_, subject, true);
 }
 
 bool SubjectPatternSet::overlaps(std::string_view subject) const noexcept {
-  if (size_ == 0 || subject.empty()) return false;
+  if (size_ == 0 || has_empty_token(subject)) return false;
   return overlap_from(*root_, subject, true);
 }
 
