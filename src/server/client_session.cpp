@@ -147,7 +147,14 @@ void ClientSession::handle_readable() {
     }
     if (feeding_backlogged_) {
       feeding_backlogged_ = false;
+      feeding_heavy_ = false;
       pause_reading();
+      break;
+    }
+    // A subscriber is filling up: let this batch's flush run before reading more, so that one
+    // call never queues several read buffers' worth for it (reads are level-triggered).
+    if (feeding_heavy_) {
+      feeding_heavy_ = false;
       break;
     }
     if (io.bytes < space) break;
@@ -240,6 +247,7 @@ void ClientSession::route(const OutboundMessage& msg) {
     if (outcome.delivered) ++delivered;
     if (outcome.needs_flush) worker_.schedule_flush(sub->client);
     feeding_backlogged_ |= outcome.backlogged;
+    feeding_heavy_ |= outcome.heavy;
   }
   for (const auto& group : match.queue_groups) {
     // One member per group: start at a random member, take the first that can still receive.
@@ -252,6 +260,7 @@ void ClientSession::route(const OutboundMessage& msg) {
       auto outcome = target->deliver(*sub, msg);
       if (outcome.needs_flush) worker_.schedule_flush(sub->client);
       feeding_backlogged_ |= outcome.backlogged;
+      feeding_heavy_ |= outcome.heavy;
       if (outcome.delivered) {
         ++delivered;
         break;
@@ -274,6 +283,7 @@ ClientSession::DeliveryOutcome ClientSession::deliver(routing::Subscription& sub
   bool appended = false;
   bool newly_slow = false;
   bool backlogged = false;
+  bool heavy = false;
   {
     std::lock_guard lock(out_mutex_);
     if (out_closed_ || sub.closed.load(std::memory_order_acquire)) return {};
@@ -326,10 +336,10 @@ ClientSession::DeliveryOutcome ClientSession::deliver(routing::Subscription& sub
       out_pending_.commit(static_cast<std::size_t>(out - begin));
       out_pending_bytes_ += static_cast<std::size_t>(out - begin);
       appended = true;
-      backlogged =
-          out_pending_bytes_ * kBacklogDenominator >
-              static_cast<std::size_t>(server_.options().max_pending) * kBacklogNumerator &&
-          steady_ns() - last_drain_ns_.load(std::memory_order_relaxed) < kDrainingWindow.count();
+      heavy = out_pending_bytes_ * kBacklogDenominator >
+              static_cast<std::size_t>(server_.options().max_pending) * kBacklogNumerator;
+      backlogged = heavy && steady_ns() - last_drain_ns_.load(std::memory_order_relaxed) <
+                                kDrainingWindow.count();
       ++out_msgs_;
       out_bytes_ += payload.size();
       ++sub.delivered;
@@ -358,6 +368,7 @@ ClientSession::DeliveryOutcome ClientSession::deliver(routing::Subscription& sub
   DeliveryOutcome outcome;
   outcome.delivered = appended;
   outcome.backlogged = backlogged;
+  outcome.heavy = heavy;
   outcome.needs_flush =
       (appended || newly_slow) && !flush_scheduled_.exchange(true, std::memory_order_acq_rel);
   return outcome;

@@ -57,6 +57,7 @@ class ClientSession final : public net::IoHandler,
     bool delivered = false;    // the message was queued for this subscriber
     bool needs_flush = false;  // nobody has scheduled a flush yet: the caller must
     bool backlogged = false;   // the subscriber is far behind: the publisher should pause
+    bool heavy = false;        // over half of max_pending queued: flush before reading more
   };
   // Any thread: queues one MSG/HMSG for `sub`.
   DeliveryOutcome deliver(routing::Subscription& sub, const OutboundMessage& msg);
@@ -102,6 +103,7 @@ class ClientSession final : public net::IoHandler,
   bool write_interest_ = false;
   bool reading_paused_ = false;
   bool feeding_backlogged_ = false;  // this batch delivered to a subscriber that is far behind
+  bool feeding_heavy_ = false;       // this batch left a subscriber over half of max_pending
   std::vector<char> in_buf_;
   std::size_t in_len_ = 0;
   net::ByteBuffer out_writing_;

@@ -60,6 +60,8 @@ Server::~Server() {
 
 std::string Server::start() {
   log::info("Starting gnatsd version {}", protocol::kGnatsdVersion);
+  if (!options_.config_file.empty())
+    log::info("Using configuration file: {}", options_.config_file);
   raise_open_file_limit();
   if (auto err = listener_.open(options_.host, options_.port); !err.empty()) {
     return fmt::format("Error listening on port: {}:{}, \"{}\"", options_.host, options_.port, err);
