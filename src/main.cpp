@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <exception>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "config/command_line.hpp"
@@ -90,6 +91,13 @@ int main(int argc, char** argv) {
   log::init({options.debug, options.trace, options.logtime});
   try {
     server::Server server(options);
+    server.set_options_source(
+        [&args, config_file = cli.config_file]() -> std::variant<Options, std::string> {
+          LoadedOptions reloaded = load_options(args, config_file);
+          for (const auto& warning : reloaded.warnings) log::warn("{}", warning);
+          if (!reloaded.error.empty()) return reloaded.error;
+          return std::move(reloaded.options);
+        });
     if (auto err = server.start(); !err.empty()) {
       log::fatal("{}", err);
       return 1;

@@ -1,10 +1,12 @@
 // The real binary with config files and flags: values reach the wire, flags override the file,
 // bad files stop the start with nats-server's messages and a non-zero exit.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/wait.h>
 
 #include <nlohmann/json.hpp>
 
+#include <fstream>
 #include <string>
 
 #include "client_helpers.hpp"
@@ -105,6 +107,46 @@ TEST(ConfigFileTest, BadFlagPrintsTheErrorAndUsage) {
   EXPECT_TRUE(exited_with(*result, 1));
   EXPECT_NE(result->output.find("flag provided but not defined: -bogus"), std::string::npos);
   EXPECT_NE(result->output.find("Usage:"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gnatsd::test
+
+namespace gnatsd::test {
+namespace {
+
+void rewrite(const TempFile& file, std::string_view contents) {
+  std::ofstream out(file.path(), std::ios::trunc);
+  out << contents;
+}
+
+TEST(ConfigReloadTest, SighupAppliesNewLimitsAndKeepsTheOldConfigWhenTheNewOneIsBad) {
+  TempFile conf("max_payload: 1000\n");
+  ServerProcess server({"-c", conf.path()});
+  EXPECT_EQ(read_info(server.port()).value("max_payload", 0), 1000);
+  auto client = open_connected(server);  // an existing connection survives every reload
+
+  rewrite(conf, "max_payload: 2000\n");
+  server.signal(SIGHUP);
+  ASSERT_TRUE(server.wait_for_log("Reloaded server configuration", 5s)) << server.log();
+  EXPECT_NE(server.log().find("Reloaded: max_payload = 2000"), std::string::npos) << server.log();
+  EXPECT_EQ(read_info(server.port()).value("max_payload", 0), 2000);
+
+  // A broken file: logged, the running config stays.
+  rewrite(conf, "max_payload: {\n");
+  server.signal(SIGHUP);
+  ASSERT_TRUE(server.wait_for_log("Failed to reload server configuration", 5s)) << server.log();
+  EXPECT_EQ(read_info(server.port()).value("max_payload", 0), 2000);
+
+  // A change that needs a restart is refused the same way.
+  rewrite(conf, "max_payload: 3000\nhttp_port: 1\n");
+  const size_t before = server.log_size();
+  server.signal(SIGHUP);
+  ASSERT_TRUE(server.wait_for_log("config reload not supported for HTTPPort", 5s)) << server.log();
+  EXPECT_GT(server.log_size(), before);
+  EXPECT_EQ(read_info(server.port()).value("max_payload", 0), 2000);
+
+  EXPECT_EQ(roundtrip(*client, "SUB a 1\r\nPUB a 2\r\nhi\r\n"), msg("a", "1", "hi") + "PONG\r\n");
 }
 
 }  // namespace
