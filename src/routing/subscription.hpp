@@ -16,10 +16,6 @@ struct Subscription {
   std::string subject;
   std::string queue;  // empty for a plain subscription
   std::string sid;
-  // The subject overlaps the subscriber's subscribe deny list (a wildcard reaching into denied
-  // subjects): each delivery is checked against that list, as nats-server does. Set before the
-  // subscription is indexed, never changed after.
-  bool filter_deliveries = false;
   // The subscriber. Shared so that a match result still held by another thread keeps the
   // session object valid after it closed; delivery checks `closed` first. Null in unit tests.
   std::shared_ptr<server::ClientSession> client;
@@ -29,6 +25,10 @@ struct Subscription {
   // Auto-unsubscribe (UNSUB sid max): -1 none. Both guarded by the client's outbound lock.
   std::int64_t max_msgs = -1;
   std::uint64_t delivered = 0;
+  // The subject overlaps the subscriber's subscribe deny list (a wildcard reaching into denied
+  // subjects): each delivery is checked against that list, as nats-server does. Guarded by the
+  // client's outbound lock (a reload may change the permissions).
+  bool filter_deliveries = false;
 };
 
 using SubscriptionPtr = std::shared_ptr<Subscription>;

@@ -60,6 +60,7 @@ class ClientSession final : public net::IoHandler,
     bool delivered = false;    // the message was queued for this subscriber
     bool needs_flush = false;  // nobody has scheduled a flush yet: the caller must
     bool backlogged = false;   // the subscriber is far behind: the publisher should pause
+    bool heavy = false;        // over half of max_pending queued: flush before reading more
   };
   // Any thread: queues one MSG/HMSG for `sub`.
   DeliveryOutcome deliver(routing::Subscription& sub, const OutboundMessage& msg);
@@ -74,6 +75,11 @@ class ClientSession final : public net::IoHandler,
   bool on_unsub(const protocol::UnsubFrame& frame);
   bool on_ping();
   bool on_pong();
+
+  // Loop thread, after a config reload replaced the authenticator: the client's credentials are
+  // checked again (refused: closed with an authorization violation) and its permissions
+  // replaced, dropping the subscriptions they no longer allow, as nats-server does.
+  void reauthorize();
 
  private:
   void handle_readable();
@@ -90,8 +96,13 @@ class ClientSession final : public net::IoHandler,
   // Checks a CONNECT's credentials, inline or on a helper thread (bcrypt). True when the
   // CONNECT may be finished now; false when the session closed or the check is pending.
   bool authenticate_connect(auth::Credentials credentials);
-  void auth_checked(std::optional<auth::Identity> identity);
+  // Checks credentials_ against authenticator_; calls auth_checked now (true) or from a
+  // helper thread's result later (false).
+  bool check_credentials(bool for_connect);
+  void auth_checked(std::optional<auth::Identity> identity, bool for_connect);
   void apply_identity(const auth::Identity& identity);
+  // After a reload changed the permissions: subscriptions no longer allowed are removed.
+  void drop_unauthorized_subscriptions();
   void auth_violation();
   void update_pub_gate() noexcept { pub_gate_ = awaiting_connect_ || publish_check_ != nullptr; }
   // Permissions (client_session_auth.cpp).
@@ -119,6 +130,11 @@ class ClientSession final : public net::IoHandler,
   void set_write_interest(bool on);
   void pause_reading();
   void resume_reading();
+  // Pause timer: stay paused while the subscriber that caused the pause is still over half of
+  // max_pending and still taking bytes, within a bounded total pause.
+  void pause_elapsed();
+  bool still_backlogged() const;
+  bool stuck_for(std::chrono::nanoseconds window) const;  // any thread
   void update_interest();
   std::string describe() const;  // log prefix: "ip:port - cid:N" (+ " - \"v1.2:go:name\"")
   void trace_in(std::string_view op, std::string_view args) const;
@@ -135,7 +151,10 @@ class ClientSession final : public net::IoHandler,
   bool closed_ = false;
   bool write_interest_ = false;
   bool reading_paused_ = false;
+  Clock::time_point paused_since_{};
+  std::weak_ptr<ClientSession> backlogged_target_;  // the subscriber this publisher waits for
   bool feeding_backlogged_ = false;  // this batch delivered to a subscriber that is far behind
+  bool feeding_heavy_ = false;       // this batch left a subscriber over half of max_pending
   std::vector<char> in_buf_;
   std::size_t in_len_ = 0;
   net::ByteBuffer out_writing_;
@@ -161,7 +180,7 @@ class ClientSession final : public net::IoHandler,
   bool awaiting_connect_ = false;  // auth is required and no CONNECT has arrived yet
   bool auth_pending_ = false;      // a CONNECT's bcrypt check is running: input waits
   bool pub_gate_ = false;          // PUB takes on_gated_pub: awaiting_connect_ or publish_check_
-  std::string connect_user_;       // the CONNECT's "user", for authentication errors
+  auth::Credentials credentials_;  // of the latest CONNECT, re-checked on a config reload
   std::string auth_user_;          // who the client is, for permission violation logs
   std::shared_ptr<const auth::UserPermissions> permissions_;  // null: unrestricted
   std::unique_ptr<auth::PublishCheck> publish_check_;         // null: publish anywhere
@@ -187,9 +206,9 @@ class ClientSession final : public net::IoHandler,
   std::shared_ptr<const auth::UserPermissions> out_permissions_;  // guarded by out_mutex_
   auth::DecisionCache out_deny_cache_;                            // guarded by out_mutex_
   std::atomic<bool> flush_scheduled_{false};
-  // When the socket last accepted bytes (steady clock, ns): tells publishers whether a
-  // backlogged subscriber is draining (worth pausing for) or stuck (to be cut off).
-  std::atomic<std::int64_t> last_drain_ns_{0};
+  // Since when the socket has refused bytes (steady clock, ns; 0: it is not blocked): tells
+  // publishers whether a backlogged subscriber is worth pausing for or stuck (to be cut off).
+  std::atomic<std::int64_t> blocked_since_ns_{0};
   std::uint64_t out_msgs_ = 0, out_bytes_ = 0;  // guarded by out_mutex_
   std::uint64_t in_msgs_ = 0, in_bytes_ = 0;
 };

@@ -46,28 +46,43 @@ bool ClientSession::admit_before_connect() {
 bool ClientSession::authenticate_connect(auth::Credentials credentials) {
   awaiting_connect_ = false;
   update_pub_gate();
-  connect_user_ = credentials.user;
+  credentials_ = std::move(credentials);
   authenticator_ = server_.authenticator();
   if (!authenticator_->required()) return true;
-  if (!authenticator_->needs_slow_check(credentials)) {
-    auto identity = authenticator_->authenticate(credentials);
-    if (!identity) {
-      auth_violation();
-      return false;
-    }
-    apply_identity(*identity);
+  // Inline verdicts either closed the session or applied the identity.
+  return check_credentials(/*for_connect=*/true) && !closed_;
+}
+
+void ClientSession::reauthorize() {
+  // Not yet authenticated: the CONNECT will meet the new authenticator. Being verified: the
+  // CONNECT's verdict, when it comes, was reached with the old one (nats-server has the same
+  // window).
+  if (closed_ || awaiting_connect_ || auth_pending_) return;
+  authenticator_ = server_.authenticator();
+  if (!authenticator_->required()) {
+    apply_identity(auth::Identity{});
+    return;
+  }
+  check_credentials(/*for_connect=*/false);
+}
+
+bool ClientSession::check_credentials(bool for_connect) {
+  if (!authenticator_->needs_slow_check(credentials_)) {
+    auth_checked(authenticator_->authenticate(credentials_), for_connect);
     return true;
   }
-  // bcrypt: verified on a helper thread while this loop serves its other clients. Nothing more
-  // is read or parsed from this client until the verdict is back (auth_checked).
-  auth_pending_ = true;
-  update_interest();
-  const bool submitted = server_.check_pool().submit(
-      [authenticator = authenticator_, credentials = std::move(credentials),
-       weak = weak_from_this(), loop = &worker_.loop()]() mutable {
+  // bcrypt: verified on a helper thread while this loop serves its other clients. For a
+  // CONNECT, nothing more is read or parsed from this client until the verdict is back.
+  if (for_connect) {
+    auth_pending_ = true;
+    update_interest();
+  }
+  const bool submitted =
+      server_.check_pool().submit([authenticator = authenticator_, credentials = credentials_,
+                                   weak = weak_from_this(), loop = &worker_.loop(), for_connect] {
         auto identity = authenticator->authenticate(credentials);
-        loop->post([weak = std::move(weak), identity = std::move(identity)]() mutable {
-          if (auto self = weak.lock()) self->auth_checked(std::move(identity));
+        loop->post([weak, identity = std::move(identity), for_connect]() mutable {
+          if (auto self = weak.lock()) self->auth_checked(std::move(identity), for_connect);
         });
       });
   // Refused only while the server shuts down, which closes this session anyway.
@@ -75,14 +90,19 @@ bool ClientSession::authenticate_connect(auth::Credentials credentials) {
   return false;
 }
 
-void ClientSession::auth_checked(std::optional<auth::Identity> identity) {
+void ClientSession::auth_checked(std::optional<auth::Identity> identity, bool for_connect) {
   if (closed_) return;
-  auth_pending_ = false;
   if (!identity) {
     auth_violation();
     return;
   }
   apply_identity(*identity);
+  if (!for_connect) {
+    drop_unauthorized_subscriptions();
+    return;
+  }
+  if (!auth_pending_) return;  // checked inline: on_connect goes on with finish_connect
+  auth_pending_ = false;
   if (!finish_connect()) return;
   update_interest();
   // Frames that arrived behind the CONNECT; further input comes through the loop as usual.
@@ -97,18 +117,48 @@ void ClientSession::apply_identity(const auth::Identity& identity) {
     publish_check_ = std::make_unique<auth::PublishCheck>(permissions_);
   }
   update_pub_gate();
-  std::lock_guard lock(out_mutex_);
-  out_permissions_.reset();
-  if (permissions_ && permissions_->subscribe && !permissions_->subscribe->deny().empty()) {
-    out_permissions_ = permissions_;
+
+  const auth::SubjectFilter* subscribe =
+      permissions_ && permissions_->subscribe ? &*permissions_->subscribe : nullptr;
+  const bool has_deny = subscribe != nullptr && !subscribe->deny().empty();
+  // Existing subscriptions (a re-CONNECT or a reload) follow the new deny list too.
+  std::vector<routing::SubscriptionPtr> subs;
+  {
+    std::lock_guard lock(subs_mutex_);
+    subs.reserve(subs_.size());
+    for (const auto& [sid, sub] : subs_) subs.push_back(sub);
   }
+  std::lock_guard lock(out_mutex_);
+  out_permissions_ = has_deny ? permissions_ : nullptr;
   out_deny_cache_.clear();
+  for (const auto& sub : subs) {
+    sub->filter_deliveries = has_deny && subscribe->deny().overlaps(sub->subject);
+  }
+}
+
+void ClientSession::drop_unauthorized_subscriptions() {
+  if (!permissions_ || !permissions_->subscribe) return;
+  const auth::SubjectFilter& filter = *permissions_->subscribe;
+  std::vector<routing::SubscriptionPtr> denied;
+  {
+    std::lock_guard lock(subs_mutex_);
+    for (const auto& [sid, sub] : subs_) {
+      if (!filter.allows(sub->subject)) denied.push_back(sub);
+    }
+  }
+  for (const auto& sub : denied) {
+    remove_subscription(sub);
+    const std::string subject = log::go_quote(sub->subject);
+    const std::string sid = log::go_quote(sub->sid);
+    send_error(fmt::format("Permissions Violation for Subscription to {} (sid {})", subject, sid));
+    log::info("Removed sub {} (sid {}) for {} - not authorized", subject, sid, auth_user_label());
+  }
 }
 
 void ClientSession::auth_violation() {
   // nats-server names the CONNECT's user when a users list is configured.
   if (authenticator_ && authenticator_->has_users()) {
-    log::error("{} - authentication error - User {}", describe(), log::go_quote(connect_user_));
+    log::error("{} - authentication error - User {}", describe(), log::go_quote(credentials_.user));
   } else {
     log::error("{} - authentication error", describe());
   }

@@ -54,6 +54,7 @@ Server::Server(config::Options options)
       check_pool_(std::min<std::size_t>(kMaxCheckThreads, std::thread::hardware_concurrency())),
       authenticator_(std::make_shared<const auth::Authenticator>(options_)) {
   if (options_.server_name.empty()) options_.server_name = server_id_;
+  live_options_.store(&options_, std::memory_order_release);
   planned_workers_ = options_.io_threads > 0 ? static_cast<std::size_t>(options_.io_threads)
                                              : std::max(1u, std::thread::hardware_concurrency());
 }
@@ -64,11 +65,13 @@ std::shared_ptr<const auth::Authenticator> Server::authenticator() const {
 }
 
 void Server::set_authenticator(std::shared_ptr<const auth::Authenticator> authenticator) {
-  if (authenticator->has_plaintext_passwords()) {
-    log::warn("Plaintext passwords detected, use nkeys or bcrypt");
+  {
+    std::lock_guard lock(auth_mutex_);
+    authenticator_ = std::move(authenticator);
   }
-  std::lock_guard lock(auth_mutex_);
-  authenticator_ = std::move(authenticator);
+  // Connected clients are checked again, as nats-server's reloadAuthorization does. (Workers
+  // that have not started yet have no sessions.)
+  for (auto& worker : workers_) worker->reauthorize_sessions();
 }
 
 Server::~Server() {
@@ -81,6 +84,8 @@ std::string Server::start() {
   if (authenticator()->has_plaintext_passwords()) {
     log::warn("Plaintext passwords detected, use nkeys or bcrypt");
   }
+  if (!options_.config_file.empty())
+    log::info("Using configuration file: {}", options_.config_file);
   raise_open_file_limit();
   if (auto err = listener_.open(options_.host, options_.port); !err.empty()) {
     return fmt::format("Error listening on port: {}:{}, \"{}\"", options_.host, options_.port, err);
@@ -167,19 +172,22 @@ void Server::handle_signals() {
   while (read(signal_fd_, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
     switch (info.ssi_signo) {
       case SIGINT:
-        log::info("Trapped \"interrupt\" signal");
+        log::debug("Trapped \"interrupt\" signal");
         request_shutdown();
         break;
       case SIGTERM:
-        log::info("Trapped \"terminated\" signal");
+        log::debug("Trapped \"terminated\" signal");
         request_shutdown();
         break;
       case SIGQUIT:
-        log::info("Trapped \"quit\" signal");
+        log::debug("Trapped \"quit\" signal");
         request_shutdown();
         break;
+      case SIGHUP:
+        log::debug("Trapped \"hangup\" signal");
+        reload();
+        break;
       default:
-        // Reload (SIGHUP) and log reopen (SIGUSR1) arrive with the options work.
         log::debug("Ignoring signal {}", info.ssi_signo);
         break;
     }
@@ -189,9 +197,10 @@ void Server::handle_signals() {
 std::string Server::client_info(std::uint64_t cid, const std::string& ip,
                                 bool auth_required) const {
   // Field order as nats-server's INFO; auth/ssl flags always present for clients of both eras.
+  const config::Options& options = this->options();
   nlohmann::ordered_json info;
   info["server_id"] = server_id_;
-  info["server_name"] = options_.server_name;
+  info["server_name"] = options.server_name;
   info["version"] = protocol::kServerVersion;
   info["proto"] = protocol::kProtoVersion;
   info["go"] = protocol::kBuildToolchain;
@@ -201,7 +210,7 @@ std::string Server::client_info(std::uint64_t cid, const std::string& ip,
   info["auth_required"] = auth_required;
   info["ssl_required"] = false;
   info["tls_required"] = false;
-  info["max_payload"] = options_.max_payload;
+  info["max_payload"] = options.max_payload;
   info["client_id"] = cid;
   info["client_ip"] = ip;
   return "INFO " + info.dump() + " \r\n";

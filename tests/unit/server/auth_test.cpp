@@ -368,7 +368,7 @@ TEST(AuthTest, NoAuthUserStillHasTheAuthTimeout) {
   EXPECT_EQ(c->received(), kAuthTimeout);
 }
 
-TEST(AuthTest, NewAuthenticatorAppliesToNewConnections) {
+TEST(AuthTest, NewAuthenticatorAppliesToNewAndConnectedClients) {
   config::Options options;
   options.username = "u";
   options.password = "old";
@@ -378,12 +378,44 @@ TEST(AuthTest, NewAuthenticatorAppliesToNewConnections) {
 
   options.password = "new";
   running.server().set_authenticator(std::make_shared<const auth::Authenticator>(options));
+  // The connected client's old password no longer holds, as after a nats-server reload.
+  EXPECT_TRUE(before->wait_closed());
+  EXPECT_EQ(before->received(), kAuthViolation);
   auto old_pass = open(running.port());
   expect_refused(*old_pass, connect_line(R"("user":"u","pass":"old")"), kAuthViolation);
   auto new_pass = open(running.port());
   EXPECT_EQ(roundtrip(*new_pass, connect_line(R"("user":"u","pass":"new")")), "PONG\r\n");
-  // The connection made before the change carries on.
-  EXPECT_EQ(roundtrip(*before, ""), "PONG\r\n");
+}
+
+TEST(AuthTest, NewPermissionsApplyToConnectedClients) {
+  config::Options options = users_with_permissions();
+  auto bcrypt = auth::bcrypt_hash("bpw", 4);
+  ASSERT_TRUE(bcrypt.has_value());
+  options.users.push_back(config::User{"bob", *bcrypt, std::nullopt});
+  RunningServer running{options};
+  auto alice = open(running.port());
+  ASSERT_EQ(roundtrip(*alice, connect_line(R"("user":"alice","pass":"apw")") +
+                                  "SUB foo.a 1\r\nSUB q grp 2\r\nSUB foo.* 3\r\n"),
+            "PONG\r\n");
+  auto bob = open(running.port());
+  ASSERT_EQ(roundtrip(*bob, connect_line(R"("user":"bob","pass":"bpw")")), "PONG\r\n");
+
+  // alice may no longer subscribe to q, her foo.* now hides foo.x, and bar is hers to publish
+  // no more; bob (bcrypt, checked again off the loop) keeps his access.
+  config::Permissions narrower;
+  narrower.publish = config::SubjectPermission{{"foo.>"}, {}};
+  narrower.subscribe = config::SubjectPermission{{"foo.*"}, {"foo.x"}};
+  options.users[0].permissions = narrower;
+  running.server().set_authenticator(std::make_shared<const auth::Authenticator>(options));
+  EXPECT_EQ(alice->read_until("\r\n"),
+            "-ERR 'Permissions Violation for Subscription to \"q\" (sid \"2\")'\r\n");
+  alice->clear();
+
+  EXPECT_EQ(roundtrip(*bob, "PUB q 1\r\nq\r\nPUB foo.x 1\r\nx\r\nPUB foo.a 1\r\na\r\n"),
+            "PONG\r\n");
+  EXPECT_EQ(roundtrip(*alice, ""), "MSG foo.a 1 1\r\na\r\nMSG foo.a 3 1\r\na\r\nPONG\r\n");
+  EXPECT_EQ(roundtrip(*alice, "PUB bar 1\r\nb\r\n"),
+            "-ERR 'Permissions Violation for Publish to \"bar\"'\r\nPONG\r\n");
 }
 
 }  // namespace
