@@ -99,7 +99,7 @@ class ClientSession final : public net::IoHandler,
   // Checks credentials_ against authenticator_; calls auth_checked now (true) or from a
   // helper thread's result later (false).
   bool check_credentials(bool for_connect);
-  void auth_checked(std::optional<auth::Identity> identity, bool for_connect);
+  void auth_checked(std::optional<auth::Identity> identity, bool for_connect, std::uint64_t check);
   void apply_identity(const auth::Identity& identity);
   // After a reload changed the permissions: subscriptions no longer allowed are removed.
   void drop_unauthorized_subscriptions();
@@ -181,6 +181,7 @@ class ClientSession final : public net::IoHandler,
   bool auth_pending_ = false;      // a CONNECT's bcrypt check is running: input waits
   bool pub_gate_ = false;          // PUB takes on_gated_pub: awaiting_connect_ or publish_check_
   auth::Credentials credentials_;  // of the latest CONNECT, re-checked on a config reload
+  std::uint64_t auth_checks_ = 0;  // numbers credential checks: only the latest verdict counts
   std::string auth_user_;          // who the client is, for permission violation logs
   std::shared_ptr<const auth::UserPermissions> permissions_;  // null: unrestricted
   std::unique_ptr<auth::PublishCheck> publish_check_;         // null: publish anywhere

@@ -67,8 +67,9 @@ void ClientSession::reauthorize() {
 }
 
 bool ClientSession::check_credentials(bool for_connect) {
+  const std::uint64_t check = ++auth_checks_;
   if (!authenticator_->needs_slow_check(credentials_)) {
-    auth_checked(authenticator_->authenticate(credentials_), for_connect);
+    auth_checked(authenticator_->authenticate(credentials_), for_connect, check);
     return true;
   }
   // bcrypt: verified on a helper thread while this loop serves its other clients. For a
@@ -77,12 +78,12 @@ bool ClientSession::check_credentials(bool for_connect) {
     auth_pending_ = true;
     update_interest();
   }
-  const bool submitted =
-      server_.check_pool().submit([authenticator = authenticator_, credentials = credentials_,
-                                   weak = weak_from_this(), loop = &worker_.loop(), for_connect] {
+  const bool submitted = server_.check_pool().submit(
+      [authenticator = authenticator_, credentials = credentials_, weak = weak_from_this(),
+       loop = &worker_.loop(), for_connect, check] {
         auto identity = authenticator->authenticate(credentials);
-        loop->post([weak, identity = std::move(identity), for_connect]() mutable {
-          if (auto self = weak.lock()) self->auth_checked(std::move(identity), for_connect);
+        loop->post([weak, identity = std::move(identity), for_connect, check]() mutable {
+          if (auto self = weak.lock()) self->auth_checked(std::move(identity), for_connect, check);
         });
       });
   // Refused only while the server shuts down, which closes this session anyway.
@@ -90,8 +91,10 @@ bool ClientSession::check_credentials(bool for_connect) {
   return false;
 }
 
-void ClientSession::auth_checked(std::optional<auth::Identity> identity, bool for_connect) {
-  if (closed_) return;
+void ClientSession::auth_checked(std::optional<auth::Identity> identity, bool for_connect,
+                                 std::uint64_t check) {
+  // A later check (a newer CONNECT or reload) supersedes this one's verdict.
+  if (closed_ || check != auth_checks_) return;
   if (!identity) {
     auth_violation();
     return;
