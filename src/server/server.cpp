@@ -61,6 +61,12 @@ Server::~Server() {
 std::string Server::start() {
   log::info("Starting gnatsd version {}", protocol::kGnatsdVersion);
   raise_open_file_limit();
+  // Where nats-server writes it: after the banner, before listening.
+  if (!options_.pid_file.empty()) {
+    if (auto err = pid_file_.write(options_.pid_file); !err.empty()) {
+      return "Could not write pidfile: " + err;
+    }
+  }
   if (auto err = listener_.open(options_.host, options_.port); !err.empty()) {
     return fmt::format("Error listening on port: {}:{}, \"{}\"", options_.host, options_.port, err);
   }
@@ -101,6 +107,7 @@ void Server::run() {
   main_loop_.run();
   log::info("Initiating Shutdown...");
   stop_workers();
+  pid_file_.remove();
   log::info("Server Exiting..");
 }
 
@@ -155,8 +162,12 @@ void Server::handle_signals() {
         log::info("Trapped \"quit\" signal");
         request_shutdown();
         break;
+      case SIGUSR1:
+        log::debug("Trapped \"user defined signal 1\" signal");
+        log::reopen();  // logrotate: the file was renamed, write to a new one by that name
+        break;
       default:
-        // Reload (SIGHUP) and log reopen (SIGUSR1) arrive with the options work.
+        // Reload (SIGHUP) arrives with the options work.
         log::debug("Ignoring signal {}", info.ssi_signo);
         break;
     }
