@@ -37,9 +37,13 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 class Scenario:
     """One load shape; `full` and `quick` are the nats-bench message counts for each mode."""
 
-    def __init__(self, name, title, args, full, quick, kind="throughput", metric="msgs"):
+    def __init__(self, name, title, args, full, quick, kind="throughput", metric="msgs",
+                 pair_factor=1):
         self.name, self.title, self.args = name, title, args
         self.full, self.quick = full, quick
+        # Latency tails follow the machine's momentary load: more, shorter pairs compare
+        # the servers under more similar conditions (same requests in all).
+        self.pair_factor = pair_factor
         self.kind = kind  # throughput | request | idle
         self.metric = metric  # msgs: msgs/s is the headline; mb: MB/s is
 
@@ -60,7 +64,7 @@ SCENARIOS = [
              20_000, 2_000, metric="mb"),
     Scenario("reqrep", "6. request/reply, 1 responder, 16 B",
              ["--request", "--pub", "1", "--sub", "1", "--size", "16"], 40_000, 5_000,
-             kind="request"),
+             kind="request", pair_factor=3),
     Scenario("idle", "7. idle connections, 1 subscription each", ["--idle"], 10_000, 2_000,
              kind="idle"),
 ]
@@ -321,18 +325,20 @@ def markdown(rows, facts, args, results, elapsed, losses):
     lines.append(f"## Latest `make bench` ({today})")
     lines.append("")
     lines.append(f"- Machine: {facts['cores']} cores ({facts['cpu']}), Linux {facts['kernel']}, "
-                 f"{facts['os']}; load average at start {' '.join(facts['load'])} "
-                 "(the machine was shared with other work)." if float(facts['load'][0]) >= 1
-                 else f"- Machine: {facts['cores']} cores ({facts['cpu']}), Linux "
-                 f"{facts['kernel']}, {facts['os']}.")
+                 f"{facts['os']}; load average {' '.join(facts['load'])} at the start and "
+                 f"{' '.join(facts['load_end'])} at the end (other work shares the machine).")
     lines.append(f"- Servers: `{facts['gnatsd']}` and `{facts['nats_server']}` (Debian "
                  "package), both started fresh per run on 127.0.0.1 with an ephemeral port and "
                  "their default limits (max_payload 1 MB, max_pending 64 MB, max_connections "
                  "64K, all cores).")
     took = f"{elapsed / 60:.1f} min" if elapsed >= 120 else f"{elapsed:.0f} s"
     pairs = f"{args.pairs} pair{'s' if args.pairs != 1 else ''}"
-    lines.append(f"- {pairs} per scenario, run alternately (gnatsd, nats-server, gnatsd, …)"
-                 f"{' with the --quick counts' if args.quick else ''}; the whole run took {took}.")
+    split = [f"{sc.title[3:]}: {args.pairs * sc.pair_factor} pairs of 1/{sc.pair_factor} the "
+             "count each" for sc in SCENARIOS if sc.pair_factor > 1 and sc.name in results]
+    lines.append(f"- {pairs} per scenario{' (' + '; '.join(split) + ')' if split else ''}, run "
+                 "alternately (gnatsd, nats-server, gnatsd, …)"
+                 f"{' with the --quick counts' if args.quick else ''}; the whole run took "
+                 f"{took}.")
     lines.append("- Values are medians over the pairs; **ratio** is the median of the per-pair "
                  "ratios gnatsd / nats-server (listed under *per pair*). Throughput is what the "
                  "subscribers received (the publisher's rate when nobody subscribes); server CPU "
@@ -430,9 +436,10 @@ def main():
     results = {}
     started = time.monotonic()
     for sc in scenarios:
-        count = sc.quick if args.quick else sc.full
+        pairs = args.pairs * sc.pair_factor
+        count = (sc.quick if args.quick else sc.full) // sc.pair_factor
         results[sc.name] = {"gnatsd": [], "nats-server": []}
-        for pair in range(args.pairs):
+        for pair in range(pairs):
             for label, binary in servers:
                 server = Server(binary)
                 try:
@@ -444,9 +451,10 @@ def main():
                 shown = ", ".join(f"{k}={r[k]:.4g}" for k, *_ in figures_for(sc))
                 if "tool_cpu" in r:
                     shown += f", tool_cpu={r['tool_cpu']:.4g}"
-                log(f"[{time.monotonic() - started:6.1f}s] {sc.name} pair {pair + 1}/{args.pairs} "
+                log(f"[{time.monotonic() - started:6.1f}s] {sc.name} pair {pair + 1}/{pairs} "
                     f"{label:11s} {shown}  {status}")
     elapsed = time.monotonic() - started
+    facts["load_end"] = open("/proc/loadavg").read().split()[:3]
     rows = build_rows(results, args.pairs)
     losses = loss_row(results)
     print()

@@ -62,8 +62,8 @@ class IdleLoop {
         progress_at = Clock::now();
       } else if (Clock::now() - progress_at > patience) {
         return fail(std::to_string(o_.conns - established_) +
-                    " connections not established after " + std::to_string(o_.timeout_seconds) +
-                    " s without progress");
+                    " connections not established after " + seconds_text(o_.timeout_seconds) +
+                    " without progress");
       }
       if (g_release) return fail("interrupted while connecting");
     }

@@ -152,7 +152,7 @@ void run_requester(Shared& s, int index, std::uint64_t count, Outcome& out) {
     while (!waiter.got && c.pump(waiter, 20)) {
       if (Clock::now() > deadline) {
         out.error = "no reply to request " + std::to_string(seq) + " within " +
-                    std::to_string(o.timeout_seconds) + " s";
+                    seconds_text(o.timeout_seconds);
         break;
       }
     }

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <functional>
 #include <string>
 #include <thread>
@@ -19,6 +20,13 @@ inline double process_cpu_seconds() {
   ::getrusage(RUSAGE_SELF, &u);
   auto secs = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
   return secs(u.ru_utime) + secs(u.ru_stime);
+}
+
+// "10 s", "2.5 s": a duration for a message.
+inline std::string seconds_text(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g s", seconds);
+  return text;
 }
 
 inline double seconds_between(Clock::time_point a, Clock::time_point b) {

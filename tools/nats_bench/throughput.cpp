@@ -198,16 +198,19 @@ void run_publisher(Shared& s, int index, std::uint64_t count, ClientOutcome& out
     // End-to-end flow control: never run further ahead of a subscriber than the window, so
     // a fast publisher cannot push a subscriber past the server's max_pending.
     if (s.window > 0) {
-      Clock::time_point waited_since = Clock::now();
-      while (s.lag() + n > s.window && !s.stop.load(std::memory_order_relaxed)) {
-        if (!c.pump(none, 1)) break;
-        if (Clock::now() - waited_since > s.patience()) {
-          c.pump(none, 0);
-          out.error =
-              "subscribers made no progress for " + std::to_string(o.timeout_seconds) + " s";
+      Clock::time_point progress_at = Clock::now();
+      std::uint64_t lag = s.lag();
+      while (lag + n > s.window && !s.stop.load(std::memory_order_relaxed)) {
+        if (!c.pump(none, 1)) break;  // sleeps up to 1 ms, answering the server meanwhile
+        std::uint64_t now_lag = s.lag();
+        if (now_lag < lag) {
+          progress_at = Clock::now();
+        } else if (Clock::now() - progress_at > s.patience()) {
+          out.error = "subscribers made no progress for " + seconds_text(o.timeout_seconds);
           s.stop.store(true);
           break;
         }
+        lag = now_lag;
       }
       if (!out.error.empty()) break;
     }
