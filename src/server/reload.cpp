@@ -101,6 +101,14 @@ void Server::reload() {
     log::error("Failed to reload server configuration: {}", err);
     return;
   }
+  if (next->pid_file != current.pid_file) {
+    // As nats-server: the new pid file is written; the old one is released.
+    pid_file_.remove();
+    if (!next->pid_file.empty()) {
+      if (auto err = pid_file_.write(next->pid_file); !err.empty())
+        log::error("Could not write pidfile: {}", err);
+    }
+  }
   for (const auto& line : changes) log::info("{}", line);
   reloaded_options_.push_back(std::move(next));
   live_options_.store(reloaded_options_.back().get(), std::memory_order_release);
