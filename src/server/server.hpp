@@ -18,6 +18,7 @@
 #include "net/event_loop.hpp"
 #include "net/listener.hpp"
 #include "routing/subject_index.hpp"
+#include "server/pid_file.hpp"
 #include "server/stats.hpp"
 
 namespace gnatsd::server {
@@ -98,6 +99,7 @@ class Server {
   net::EventLoop main_loop_;
   net::Listener listener_;
   int signal_fd_ = -1;
+  PidFile pid_file_;
   std::unique_ptr<net::CallbackHandler> accept_handler_;
   std::unique_ptr<net::CallbackHandler> signal_handler_;
   std::size_t planned_workers_ = 1;
