@@ -205,8 +205,8 @@ bool ClientSession::on_connect(std::string_view json_text) {
   try {
     connect = nlohmann::json::parse(json_text);
     if (!connect.is_object()) throw std::runtime_error("CONNECT argument is not a JSON object");
-    verbose_ = connect.value("verbose", false);
-    pedantic_ = connect.value("pedantic", false);
+    verbose_ = connect.value("verbose", verbose_);  // absent keys keep the defaults (true)
+    pedantic_ = connect.value("pedantic", pedantic_);
     echo_ = connect.value("echo", true);
     headers_ = connect.value("headers", false);
     no_responders_ = connect.value("no_responders", false);

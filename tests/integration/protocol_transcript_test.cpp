@@ -79,6 +79,15 @@ TEST_F(ProtocolTest, SeedTelnetSessionBeforeConnectIsVerbose) {
   EXPECT_EQ(roundtrip(*c, ""), "PONG\r\n");
 }
 
+TEST_F(ProtocolTest, ConnectWithoutVerboseOrPedanticKeepsTheDefaults) {
+  auto c = open();
+  // nats-server reads CONNECT into options that start verbose and pedantic: absent keys stay on.
+  ASSERT_TRUE(c->send("CONNECT {}\r\nPUB foo.* 1\r\na\r\n"));
+  const std::string expected = "+OK\r\n-ERR 'Invalid Publish Subject'\r\n+OK\r\n";
+  EXPECT_EQ(c->read_bytes(expected.size()), expected);
+  EXPECT_EQ(roundtrip(*c, ""), "PONG\r\n");
+}
+
 TEST_F(ProtocolTest, InfoLineCarriesTheDocumentedFields) {
   std::string line;
   auto c = open({}, &line);
