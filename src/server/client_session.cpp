@@ -500,10 +500,23 @@ bool ClientSession::on_sub(const protocol::SubFrame& frame) {
   sub->filter_deliveries = filter_deliveries;
   sub->client = shared_from_this();
   bool added = false;
+  bool over_limit = false;
+  const int max_subs = server_.options().max_subscriptions;
   {
     std::lock_guard lock(subs_mutex_);
-    // A repeated sid is ignored, as nats-server does.
-    added = subs_.try_emplace(sub->sid, sub).second;
+    if (max_subs > 0 && subs_.size() >= static_cast<std::size_t>(max_subs) &&
+        subs_.find(sub->sid) == subs_.end()) {
+      over_limit = true;
+    } else {
+      // A repeated sid is ignored, as nats-server does.
+      added = subs_.try_emplace(sub->sid, sub).second;
+    }
+  }
+  if (over_limit) {
+    // nats-server: an error for this SUB only; the connection and its other subscriptions stay.
+    log::error("{} - {}", describe(), protocol::err::kMaxSubscriptions);
+    send_error(protocol::err::kMaxSubscriptions);
+    return true;
   }
   if (added) server_.subject_index().insert(sub);
   if (verbose_) send_ok();

@@ -174,6 +174,18 @@ TEST(LimitsTest, SlowConsumerPastWriteDeadlineIsCutOff) {
                              "Slow Consumer Detected: WriteDeadline of 200ms exceeded");
 }
 
+TEST(LimitsTest, MaxSubscriptionsRefusesTheExtraSubscriptionOnly) {
+  TempFile conf("max_subscriptions: 2\n");
+  ServerProcess server({"-c", conf.path()});
+  auto c = open_connected(server);
+  EXPECT_EQ(roundtrip(*c, "SUB a 1\r\nSUB b 2\r\nSUB c 3\r\n"),
+            "-ERR 'maximum subscriptions exceeded'\r\nPONG\r\n");
+  EXPECT_TRUE(server.wait_for_log("maximum subscriptions exceeded", 2s)) << server.log();
+  // Freeing a slot admits a new subscription; the connection never closed.
+  EXPECT_EQ(roundtrip(*c, "UNSUB 1\r\nSUB c 4\r\nPUB c 1\r\nx\r\n"),
+            msg("c", "4", "x") + "PONG\r\n");
+}
+
 TEST(LimitsTest, ConfiguredMaxPayloadAndControlLine) {
   TempFile conf("max_payload: 1024\nmax_control_line: 512\n");
   ServerProcess server({"-c", conf.path()});
