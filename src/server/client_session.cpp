@@ -11,6 +11,7 @@
 
 #include "config/duration.hpp"
 #include "log/logger.hpp"
+#include "net/tls_transport.hpp"
 #include "protocol/constants.hpp"
 #include "routing/subject.hpp"
 #include "routing/subject_index.hpp"
@@ -63,6 +64,7 @@ ClientSession::ClientSession(Server& server, Worker& worker,
     : server_(server),
       worker_(worker),
       transport_(std::move(transport)),
+      tls_(dynamic_cast<net::TlsTransport*>(transport_.get())),
       cid_(cid),
       ip_(std::move(ip)),
       port_(port) {}
@@ -80,6 +82,7 @@ void ClientSession::start() {
   worker_.loop().add(transport_->fd(), EPOLLIN | EPOLLRDHUP, this);
   log::debug("{} - Client connection created", describe());
   send_info();
+  if (tls_) begin_tls_handshake();
   if (server_.num_clients() > server_.options().max_connections) {
     log::error("{} - {}", describe(), "Maximum Connections Exceeded");
     close_now_for_error(CloseReason::MaxConnectionsExceeded, protocol::err::kMaxConnections);
@@ -97,28 +100,47 @@ void ClientSession::on_io(std::uint32_t events) {
     return;
   }
   if (events & EPOLLOUT) flush();
-  if (!closed_ && (events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP | EPOLLERR))) handle_readable();
+  // A TLS read that had to send first (read_waits_writable_) resumes on writability.
+  if (!closed_ && ((events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP | EPOLLERR)) ||
+                   (read_waits_writable_ && (events & EPOLLOUT)))) {
+    handle_readable();
+  }
 }
 
 void ClientSession::handle_readable() {
   const protocol::ParserLimits limits{static_cast<std::size_t>(server_.options().max_control_line),
                                       server_.options().max_payload};
+  if (read_waits_writable_) {
+    read_waits_writable_ = false;
+    update_interest();
+  }
   bool active = false;
+  bool drained = false;  // the transport has nothing more for now
   for (int round = 0; round < 4 && !closed_; ++round) {
     if (in_len_ == in_buf_.size()) in_buf_.resize(in_buf_.size() * 2);
     std::size_t space = in_buf_.size() - in_len_;
     auto io = transport_->read(in_buf_.data() + in_len_, space);
-    if (io.status == net::IoStatus::WouldBlock) break;
-    if (io.status == net::IoStatus::Closed) {
-      // The peer may only have half-closed: it still reads what it asked for (PONG, MSG).
-      flush();
-      close(CloseReason::ClientClosed);
+    if (io.status != net::IoStatus::Ok) {
+      if (io.status == net::IoStatus::WouldBlock) {
+        if (io.other_direction) wait_writable_to_read();
+        drained = true;
+        break;
+      }
+      if (io.status == net::IoStatus::Closed) {
+        // The peer may only have half-closed: it still reads what it asked for (PONG, MSG).
+        flush();
+        close(CloseReason::ClientClosed);
+        return;
+      }
+      if (tls_) {
+        on_tls_read_error();
+      } else {
+        close(CloseReason::ReadError);
+      }
       return;
     }
-    if (io.status == net::IoStatus::Error) {
-      close(CloseReason::ReadError);
-      return;
-    }
+    // The read that completes a TLS handshake may carry the first frames: say so before them.
+    if (tls_handshake_pending_) on_tls_established();
     active = true;
     in_len_ += io.bytes;
     auto result =
@@ -163,7 +185,10 @@ void ClientSession::handle_readable() {
       feeding_heavy_ = false;
       break;
     }
-    if (io.bytes < space) break;
+    if (io.bytes < space) {
+      drained = true;
+      break;
+    }
   }
   if (active) last_activity_ = Clock::now();
   // A large frame has been consumed: give its buffer back.
@@ -171,6 +196,7 @@ void ClientSession::handle_readable() {
     in_buf_.resize(kMaxSteadyReadBuffer);
     in_buf_.shrink_to_fit();
   }
+  if (tls_) after_tls_read(drained);
 }
 
 // ---- frame handlers -------------------------------------------------------------------------
@@ -522,7 +548,7 @@ void ClientSession::set_write_interest(bool on) {
 void ClientSession::update_interest() {
   std::uint32_t events = EPOLLRDHUP;
   if (!reading_paused_) events |= EPOLLIN;
-  if (write_interest_) events |= EPOLLOUT;
+  if (write_interest_ || read_waits_writable_) events |= EPOLLOUT;
   worker_.loop().modify(transport_->fd(), events, this);
 }
 
@@ -572,6 +598,7 @@ void ClientSession::resume_reading() {
   if (!reading_paused_ || closed_) return;
   reading_paused_ = false;
   update_interest();
+  if (tls_) read_tls_buffered_input();
 }
 
 void ClientSession::flush() {
@@ -605,6 +632,10 @@ void ClientSession::flush() {
       continue;
     }
     if (io.status == net::IoStatus::WouldBlock) {
+      if (io.other_direction) {
+        flush_waits_readable_ = true;  // a TLS handshake in progress: see after_tls_read()
+        return;
+      }
       set_write_interest(true);
       if (progressed || write_blocked_since_ == Clock::time_point{}) {
         write_blocked_since_ = Clock::now();

@@ -19,6 +19,7 @@ enum class CloseReason {
   MaxConnectionsExceeded,
   ServerShutdown,
   BadClientProtocolVersion,
+  TlsHandshakeFailure,
 };
 
 constexpr std::string_view to_string(CloseReason reason) {
@@ -47,6 +48,8 @@ constexpr std::string_view to_string(CloseReason reason) {
       return "Maximum Connections Exceeded";
     case CloseReason::ServerShutdown:
       return "Server Shutdown";
+    case CloseReason::TlsHandshakeFailure:
+      return "TLS Handshake Failure";
   }
   return "Unknown";
 }

@@ -64,6 +64,11 @@ std::string Server::start() {
   if (!options_.config_file.empty())
     log::info("Using configuration file: {}", options_.config_file);
   raise_open_file_limit();
+  if (options_.tls.enabled) {
+    auto tls = net::make_server_tls_context(options_.tls);
+    if (!tls.context) return tls.error;
+    tls_context_ = std::move(tls.context);
+  }
   if (auto err = listener_.open(options_.host, options_.port); !err.empty()) {
     return fmt::format("Error listening on port: {}:{}, \"{}\"", options_.host, options_.port, err);
   }
@@ -94,6 +99,7 @@ std::string Server::start() {
   });
 
   log::info("Listening for client connections on {}:{}", options_.host, listener_.port());
+  if (tls_context_) log::info("TLS required for client connections");
   log::debug("Server id is {}", server_id_);
   log::debug("Using {} I/O threads", workers_.size());
   log::info("gnatsd is ready");
@@ -182,8 +188,10 @@ std::string Server::client_info(std::uint64_t cid, const std::string& ip) const 
   info["port"] = listener_.port();
   info["headers"] = true;
   info["auth_required"] = false;
-  info["ssl_required"] = false;
-  info["tls_required"] = false;
+  // TLS is required, never optional, when configured: clients upgrade right after this INFO.
+  info["ssl_required"] = tls_context_ != nullptr;
+  info["tls_required"] = tls_context_ != nullptr;
+  if (tls_context_ && options_.tls.verify) info["tls_verify"] = true;
   info["max_payload"] = options.max_payload;
   info["client_id"] = cid;
   info["client_ip"] = ip;

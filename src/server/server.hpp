@@ -14,6 +14,7 @@
 #include "config/options.hpp"
 #include "net/event_loop.hpp"
 #include "net/listener.hpp"
+#include "net/tls_context.hpp"
 #include "routing/subject_index.hpp"
 #include "server/stats.hpp"
 
@@ -54,6 +55,9 @@ class Server {
   const std::string& server_id() const noexcept { return server_id_; }
   int port() const noexcept { return listener_.port(); }
 
+  // The client port's TLS context, built at start from options().tls; null without TLS.
+  SSL_CTX* tls_context() const noexcept { return tls_context_.get(); }
+
   // INFO for one client, with the trailing " \r\n" nats-server sends.
   std::string client_info(std::uint64_t cid, const std::string& ip) const;
 
@@ -77,6 +81,7 @@ class Server {
   std::vector<std::unique_ptr<const config::Options>> reloaded_options_;  // main thread only
   OptionsSource options_source_;
   std::string server_id_;
+  net::SslCtxPtr tls_context_;  // fixed for the process: reload keeps the start-up certificate
   routing::SubjectIndex index_;
   std::vector<std::unique_ptr<Worker>> workers_;
   net::EventLoop main_loop_;
