@@ -58,7 +58,9 @@ std::vector<std::string> describe_changes(const config::Options& a, const config
   changed("authorization", a.username != b.username || a.password != b.password ||
                                a.token != b.token || a.auth_timeout != b.auth_timeout);
   value("no_auth_user", a.no_auth_user, b.no_auth_user);
-  changed("tls", a.tls != b.tls);
+  if (a.tls != b.tls) {
+    out.push_back(fmt::format("Reloaded: tls = {}", b.tls.enabled ? "enabled" : "disabled"));
+  }
   changed("cluster", a.cluster != b.cluster);
   value("max_connections", a.max_connections, b.max_connections);
   value("max_subscriptions", a.max_subscriptions, b.max_subscriptions);
@@ -92,6 +94,13 @@ void Server::reload() {
   if (auto refused = restart_only_change(current, *next); !refused.empty()) {
     log::error("Failed to reload server configuration: {}", refused);
     return;
+  }
+  // New certificates, CA or policy serve the connections accepted from now on.
+  if (next->tls != current.tls) {
+    if (auto error = apply_tls(next->tls); !error.empty()) {
+      log::error("Failed to reload server configuration: {}", error);
+      return;
+    }
   }
   const auto changes = describe_changes(current, *next);
   // Logging first, so that the lines below already follow the new settings.

@@ -64,11 +64,7 @@ std::string Server::start() {
   if (!options_.config_file.empty())
     log::info("Using configuration file: {}", options_.config_file);
   raise_open_file_limit();
-  if (options_.tls.enabled) {
-    auto tls = net::make_server_tls_context(options_.tls);
-    if (!tls.context) return tls.error;
-    tls_context_ = std::move(tls.context);
-  }
+  if (auto err = apply_tls(options_.tls); !err.empty()) return err;
   if (auto err = listener_.open(options_.host, options_.port); !err.empty()) {
     return fmt::format("Error listening on port: {}:{}, \"{}\"", options_.host, options_.port, err);
   }
@@ -99,7 +95,7 @@ std::string Server::start() {
   });
 
   log::info("Listening for client connections on {}:{}", options_.host, listener_.port());
-  if (tls_context_) log::info("TLS required for client connections");
+  if (tls_context()) log::info("TLS required for client connections");
   log::debug("Server id is {}", server_id_);
   log::debug("Using {} I/O threads", workers_.size());
   log::info("gnatsd is ready");
@@ -189,13 +185,26 @@ std::string Server::client_info(std::uint64_t cid, const std::string& ip) const 
   info["headers"] = true;
   info["auth_required"] = false;
   // TLS is required, never optional, when configured: clients upgrade right after this INFO.
-  info["ssl_required"] = tls_context_ != nullptr;
-  info["tls_required"] = tls_context_ != nullptr;
-  if (tls_context_ && options_.tls.verify) info["tls_verify"] = true;
+  const bool tls = tls_context() != nullptr;
+  info["ssl_required"] = tls;
+  info["tls_required"] = tls;
+  if (tls && options.tls.verify) info["tls_verify"] = true;
   info["max_payload"] = options.max_payload;
   info["client_id"] = cid;
   info["client_ip"] = ip;
   return "INFO " + info.dump() + " \r\n";
+}
+
+std::string Server::apply_tls(const config::TlsOptions& tls) {
+  if (!tls.enabled) {
+    tls_context_.store(nullptr, std::memory_order_release);
+    return {};
+  }
+  auto built = net::make_server_tls_context(tls);
+  if (!built.context) return built.error;
+  tls_contexts_.push_back(std::move(built.context));
+  tls_context_.store(tls_contexts_.back().get(), std::memory_order_release);
+  return {};
 }
 
 TrafficTotals Server::traffic() const {

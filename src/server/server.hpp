@@ -55,8 +55,12 @@ class Server {
   const std::string& server_id() const noexcept { return server_id_; }
   int port() const noexcept { return listener_.port(); }
 
-  // The client port's TLS context, built at start from options().tls; null without TLS.
-  SSL_CTX* tls_context() const noexcept { return tls_context_.get(); }
+  // Any thread: the client port's TLS context for new connections, built from options().tls
+  // at start or by the latest reload; null without TLS.
+  SSL_CTX* tls_context() const noexcept { return tls_context_.load(std::memory_order_acquire); }
+  // Main thread: makes `tls` the client port's TLS for connections accepted from now on (a
+  // disabled block turns TLS off). Returns nats-server's error text, or "" on success.
+  std::string apply_tls(const config::TlsOptions& tls);
 
   // INFO for one client, with the trailing " \r\n" nats-server sends.
   std::string client_info(std::uint64_t cid, const std::string& ip) const;
@@ -81,7 +85,10 @@ class Server {
   std::vector<std::unique_ptr<const config::Options>> reloaded_options_;  // main thread only
   OptionsSource options_source_;
   std::string server_id_;
-  net::SslCtxPtr tls_context_;  // fixed for the process: reload keeps the start-up certificate
+  std::atomic<SSL_CTX*> tls_context_{nullptr};
+  // Every context built (start, reloads), kept for the process's life: a worker may have just
+  // read the previous pointer, and reloads are rare. Main thread only.
+  std::vector<net::SslCtxPtr> tls_contexts_;
   routing::SubjectIndex index_;
   std::vector<std::unique_ptr<Worker>> workers_;
   net::EventLoop main_loop_;

@@ -5,7 +5,10 @@
 #include <openssl/ssl.h>
 #include <sys/wait.h>
 
+#include <signal.h>
+
 #include <chrono>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -378,6 +381,103 @@ TEST(TlsTest, TailOfABurstHeldByOpenSslIsNotForgotten) {
     ASSERT_TRUE(client.send(burst + "PING\r\n"));
     EXPECT_EQ(client.read_until("PONG\r\n", 3s), "PONG\r\n") << "burst of " << kb << " KB";
   }
+}
+
+// TLS 1.3 key updates: the client asks the server to update its sending keys too. Once on an
+// idle connection, once while the way back to the client is full of messages it has not read
+// (OpenSSL sends its own KeyUpdate ahead of the next records it writes).
+TEST(TlsTest, KeyUpdateRequestedByTheClientIsHonouredUnderLoad) {
+  TestPki pki;
+  ServerProcess server(pki.tls_flags());
+  TlsClient client(server.port(), tls13());
+  ASSERT_TRUE(client.connect()) << client.error();
+  ASSERT_TRUE(client.request_key_update());
+  ASSERT_TRUE(client.send("SUB k 1\r\nPING\r\n"));
+  ASSERT_EQ(client.read_until("PONG\r\n"), "PONG\r\n");
+
+  // Fill the path back to the client: 8 MB of messages it does not read yet.
+  const std::string payload = pattern(8000);
+  std::string burst;
+  for (int i = 0; i < 1000; ++i) burst += "PUB k 8000\r\n" + payload + "\r\n";
+  ASSERT_TRUE(client.send(burst));
+  ASSERT_TRUE(client.request_key_update());
+  ASSERT_TRUE(client.send("PING\r\n"));
+  const std::string expected = msg_frame("k", "1", payload);
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_EQ(client.read_bytes(expected.size(), 10s), expected) << "message " << i;
+  }
+  EXPECT_EQ(client.read_until("PONG\r\n", 10s), "PONG\r\n");
+}
+
+// ---- reload -----------------------------------------------------------------------------------
+
+void rewrite(const TempFile& file, const std::string& text) {
+  std::ofstream(file.path(), std::ios::trunc) << text;
+}
+
+std::string tls_block(const TestPki& pki) {
+  return "tls {\n  cert_file: \"" + pki.path("server-cert.pem") + "\"\n  key_file: \"" +
+         pki.path("server-key.pem") + "\"\n}\n";
+}
+
+// Reloads `conf` as `text` and waits until the server says it is done.
+void reload(ServerProcess& server, const TempFile& conf, const std::string& text,
+            std::string_view expected_line) {
+  const auto from = server.log_size();
+  rewrite(conf, text);
+  server.signal(SIGHUP);
+  ASSERT_TRUE(server.wait_for_log("Reloaded server configuration", 5s, from)) << server.log();
+  EXPECT_TRUE(server.wait_for_log(expected_line, 1s, from)) << server.log();
+}
+
+TEST(TlsTest, ReloadTurnsTlsOnSwapsCertificatesAndTurnsItOff) {
+  TestPki first, second;
+  TempFile conf("# no TLS yet\n");
+  ServerProcess server({"-c", conf.path()});
+  EXPECT_EQ(info_of(RawClient(server.port()).read_line()).value("tls_required", false), false);
+
+  reload(server, conf, tls_block(first), "Reloaded: tls = enabled");
+  TlsClientOptions trust_first;
+  trust_first.ca_file = first.path("ca.pem");
+  {
+    TlsClient client(server.port(), trust_first);
+    EXPECT_EQ(info_of(client.info()).value("tls_required", false), true);
+    EXPECT_TRUE(client.connect()) << client.error();
+  }
+
+  reload(server, conf, tls_block(second), "Reloaded: tls = enabled");
+  TlsClientOptions trust_second;
+  trust_second.ca_file = second.path("ca.pem");
+  {
+    TlsClient client(server.port(), trust_second);
+    EXPECT_TRUE(client.connect()) << client.error();
+  }
+  {
+    TlsClient client(server.port(), trust_first);  // the old certificate is gone
+    EXPECT_FALSE(client.handshake());
+  }
+
+  reload(server, conf, "# TLS off again\n", "Reloaded: tls = disabled");
+  RawClient plain(server.port());
+  EXPECT_EQ(info_of(plain.read_line()).value("tls_required", false), false);
+  ASSERT_TRUE(plain.send("CONNECT {\"verbose\":false}\r\nPING\r\n"));
+  EXPECT_EQ(plain.read_until("PONG\r\n"), "PONG\r\n");
+}
+
+TEST(TlsTest, ReloadToFilesThatDoNotLoadKeepsTheRunningTls) {
+  TestPki pki;
+  TempFile conf(tls_block(pki));
+  ServerProcess server({"-c", conf.path()});
+  const auto from = server.log_size();
+  rewrite(conf, "tls {\n  cert_file: \"/nonexistent/cert.pem\"\n  key_file: \"" +
+                    pki.path("server-key.pem") + "\"\n}\n");
+  server.signal(SIGHUP);
+  EXPECT_TRUE(server.wait_for_log("open /nonexistent/cert.pem: no such file or directory", 5s, from))
+      << server.log();
+  TlsClientOptions trust;
+  trust.ca_file = pki.path("ca.pem");
+  TlsClient client(server.port(), trust);
+  EXPECT_TRUE(client.connect()) << client.error();
 }
 
 // ---- start-up errors -------------------------------------------------------------------------

@@ -179,6 +179,14 @@ std::string TlsClient::cipher() const {
   return SSL_get_cipher_name(ssl_);
 }
 
+bool TlsClient::request_key_update() {
+  if (SSL_key_update(ssl_, SSL_KEY_UPDATE_REQUESTED) != 1) {
+    error_ = "key update failed: " + openssl_errors();
+    return false;
+  }
+  return true;  // the KeyUpdate leaves with the next write
+}
+
 bool TlsClient::send(std::string_view bytes, std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   while (!bytes.empty()) {

@@ -66,6 +66,8 @@ class TlsClient {
   std::string version() const;  // "TLSv1.2"
   std::string cipher() const;   // OpenSSL's name of the negotiated suite
 
+  // TLS 1.3: sends a KeyUpdate asking the server to update its sending keys as well.
+  bool request_key_update();
   // One SSL_write: the bytes leave as one or more records (16 KB each at most).
   bool send(std::string_view bytes, std::chrono::milliseconds timeout = kDefaultTimeout);
   // Decrypted input up to and including `needle`; everything buffered on timeout or close.
