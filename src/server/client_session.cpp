@@ -90,7 +90,7 @@ void ClientSession::start() {
 }
 
 void ClientSession::send_info() {
-  enqueue(server_.client_info(cid_, ip_));
+  enqueue(server_.client_info(cid_, ip_, tls_ != nullptr));
 }
 
 void ClientSession::on_io(std::uint32_t events) {

@@ -171,7 +171,7 @@ void Server::handle_signals() {
   }
 }
 
-std::string Server::client_info(std::uint64_t cid, const std::string& ip) const {
+std::string Server::client_info(std::uint64_t cid, const std::string& ip, bool tls) const {
   // Field order as nats-server's INFO; auth/ssl flags always present for clients of both eras.
   const config::Options& options = this->options();
   nlohmann::ordered_json info;
@@ -185,7 +185,6 @@ std::string Server::client_info(std::uint64_t cid, const std::string& ip) const 
   info["headers"] = true;
   info["auth_required"] = false;
   // TLS is required, never optional, when configured: clients upgrade right after this INFO.
-  const bool tls = tls_context() != nullptr;
   info["ssl_required"] = tls;
   info["tls_required"] = tls;
   if (tls && options.tls.verify) info["tls_verify"] = true;

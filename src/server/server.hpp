@@ -62,8 +62,9 @@ class Server {
   // disabled block turns TLS off). Returns nats-server's error text, or "" on success.
   std::string apply_tls(const config::TlsOptions& tls);
 
-  // INFO for one client, with the trailing " \r\n" nats-server sends.
-  std::string client_info(std::uint64_t cid, const std::string& ip) const;
+  // INFO for one client, with the trailing " \r\n" nats-server sends; `tls`: the client's
+  // connection is TLS (decided once, when it was accepted).
+  std::string client_info(std::uint64_t cid, const std::string& ip, bool tls) const;
 
   // Connection accounting; released by sessions when they close.
   void connection_closed() noexcept { num_clients_.fetch_sub(1, std::memory_order_relaxed); }
