@@ -472,7 +472,8 @@ TEST(TlsTest, ReloadToFilesThatDoNotLoadKeepsTheRunningTls) {
   rewrite(conf, "tls {\n  cert_file: \"/nonexistent/cert.pem\"\n  key_file: \"" +
                     pki.path("server-key.pem") + "\"\n}\n");
   server.signal(SIGHUP);
-  EXPECT_TRUE(server.wait_for_log("open /nonexistent/cert.pem: no such file or directory", 5s, from))
+  EXPECT_TRUE(
+      server.wait_for_log("open /nonexistent/cert.pem: no such file or directory", 5s, from))
       << server.log();
   TlsClientOptions trust;
   trust.ca_file = pki.path("ca.pem");
