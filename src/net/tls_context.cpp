@@ -161,44 +161,40 @@ std::string set_curves(SSL_CTX* ctx, const config::TlsOptions& options) {
 
 }  // namespace
 
+std::string configure_server_tls_context(SSL_CTX* ctx, const config::TlsOptions& options) {
+  if (options.cert_file.empty()) return "TLS Server certificate must be present and valid";
+  if (options.key_file.empty()) return "TLS Server private key must be present and valid";
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION |
+                               SSL_OP_NO_COMPRESSION | SSL_OP_IGNORE_UNEXPECTED_EOF);
+  // Partial writes: SSL_write reports what whole records went out before the socket filled,
+  // like send(). Moving buffer: a retried write may come from a reallocated outbound buffer.
+  // Release buffers: idle connections do not pin 34 KB of record buffers each.
+  SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
+                            SSL_MODE_RELEASE_BUFFERS);
+  // Read-ahead: one recv() takes as many records as the socket holds, not a header then a body.
+  SSL_CTX_set_read_ahead(ctx, 1);
+  SSL_CTX_set_default_passwd_cb(ctx, refuse_passphrase);
+  SSL_CTX_set_session_id_context(ctx, kSessionIdContext, sizeof kSessionIdContext - 1);
+
+  for (auto* step : {set_ciphers, set_curves, load_key_pair, load_client_ca}) {
+    if (auto error = step(ctx, options); !error.empty()) return error;
+  }
+  if (options.verify) {
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  }
+  return {};
+}
+
 TlsContextResult make_server_tls_context(const config::TlsOptions& options) {
   TlsContextResult result;
-  if (options.cert_file.empty()) {
-    result.error = "TLS Server certificate must be present and valid";
-    return result;
-  }
-  if (options.key_file.empty()) {
-    result.error = "TLS Server private key must be present and valid";
-    return result;
-  }
   SslCtxPtr ctx(SSL_CTX_new(TLS_server_method()));
   if (!ctx) {
     result.error = fmt::format("cannot create a TLS context: {}", last_reason());
     return result;
   }
-  SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
-  SSL_CTX_set_options(ctx.get(), SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION |
-                                     SSL_OP_NO_COMPRESSION | SSL_OP_IGNORE_UNEXPECTED_EOF);
-  // Partial writes: SSL_write reports what whole records went out before the socket filled,
-  // like send(). Moving buffer: a retried write may come from a reallocated outbound buffer.
-  // Release buffers: idle connections do not pin 34 KB of record buffers each.
-  SSL_CTX_set_mode(ctx.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
-                                  SSL_MODE_RELEASE_BUFFERS);
-  // Read-ahead: one recv() takes as many records as the socket holds, not a header then a body.
-  SSL_CTX_set_read_ahead(ctx.get(), 1);
-  SSL_CTX_set_default_passwd_cb(ctx.get(), refuse_passphrase);
-  SSL_CTX_set_session_id_context(ctx.get(), kSessionIdContext, sizeof kSessionIdContext - 1);
-
-  for (auto* step : {set_ciphers, set_curves, load_key_pair, load_client_ca}) {
-    if (auto error = step(ctx.get(), options); !error.empty()) {
-      result.error = std::move(error);
-      return result;
-    }
-  }
-  if (options.verify) {
-    SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
-  }
-  result.context = std::move(ctx);
+  result.error = configure_server_tls_context(ctx.get(), options);
+  if (result.error.empty()) result.context = std::move(ctx);
   return result;
 }
 

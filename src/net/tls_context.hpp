@@ -27,8 +27,13 @@ struct TlsContextResult {
 // defaults (ECDHE with AES-GCM, then ChaCha20), chosen in the server's order; TLS 1.3's AEAD
 // suites; `curve_preferences` or X25519/P-256/P-384/P-521. With `verify`, a client must
 // present a certificate that chains to `ca_file` (or the system store when there is none).
-// Renegotiation is refused. Reads are buffered (read-ahead), so a caller must keep reading
-// while SSL_has_pending() says so.
+// Renegotiation is refused. I/O modes suit a non-blocking event loop: reads are buffered
+// (read-ahead), so a caller must keep reading while SSL_has_pending() says so, and SSL_write
+// may write part of what it is given (partial writes), so a caller loops on what it returns.
 TlsContextResult make_server_tls_context(const config::TlsOptions& options);
+
+// The same policy applied to a context someone else created (an HTTPS library's, say).
+// Returns the error text, or "" on success.
+std::string configure_server_tls_context(SSL_CTX* context, const config::TlsOptions& options);
 
 }  // namespace gnatsd::net
