@@ -6,6 +6,7 @@
 
 #include "config/duration.hpp"
 #include "log/logger.hpp"
+#include "server/log_options.hpp"
 #include "server/server.hpp"
 
 namespace gnatsd::server {
@@ -95,16 +96,33 @@ void Server::reload() {
     log::error("Failed to reload server configuration: {}", refused);
     return;
   }
-  // New certificates, CA or policy serve the connections accepted from now on.
-  if (next->tls != current.tls) {
-    if (auto error = apply_tls(next->tls); !error.empty()) {
-      log::error("Failed to reload server configuration: {}", error);
+  // A changed tls {} (certificates, CA, policy, on/off) serves the connections accepted from
+  // now on. Built first, installed with the rest, so that a failure changes nothing.
+  const bool tls_changed = next->tls != current.tls;
+  net::TlsContextResult tls;
+  if (tls_changed && next->tls.enabled) {
+    tls = net::make_server_tls_context(next->tls);
+    if (!tls.context) {
+      log::error("Failed to reload server configuration: {}", tls.error);
       return;
     }
   }
   const auto changes = describe_changes(current, *next);
-  // Logging first, so that the lines below already follow the new settings.
-  log::init({next->debug, next->trace, next->logtime});
+  // Logging first, so that the lines below already follow the new settings. A target that
+  // cannot be opened refuses the whole reload (nats-server exits instead).
+  if (auto err = log::init(log_options(*next)); !err.empty()) {
+    log::error("Failed to reload server configuration: {}", err);
+    return;
+  }
+  if (next->pid_file != current.pid_file) {
+    // As nats-server: the new pid file is written; the old one is released.
+    pid_file_.remove();
+    if (!next->pid_file.empty()) {
+      if (auto err = pid_file_.write(next->pid_file); !err.empty())
+        log::error("Could not write pidfile: {}", err);
+    }
+  }
+  if (tls_changed) install_tls(std::move(tls.context));
   for (const auto& line : changes) log::info("{}", line);
   reloaded_options_.push_back(std::move(next));
   live_options_.store(reloaded_options_.back().get(), std::memory_order_release);

@@ -65,6 +65,12 @@ std::string Server::start() {
     log::info("Using configuration file: {}", options_.config_file);
   raise_open_file_limit();
   if (auto err = apply_tls(options_.tls); !err.empty()) return err;
+  // Where nats-server writes it: after the banner, before listening.
+  if (!options_.pid_file.empty()) {
+    if (auto err = pid_file_.write(options_.pid_file); !err.empty()) {
+      return "Could not write pidfile: " + err;
+    }
+  }
   if (auto err = listener_.open(options_.host, options_.port); !err.empty()) {
     return fmt::format("Error listening on port: {}:{}, \"{}\"", options_.host, options_.port, err);
   }
@@ -106,6 +112,7 @@ void Server::run() {
   main_loop_.run();
   log::info("Initiating Shutdown...");
   stop_workers();
+  pid_file_.remove();
   log::info("Server Exiting..");
 }
 
@@ -160,6 +167,10 @@ void Server::handle_signals() {
         log::debug("Trapped \"quit\" signal");
         request_shutdown();
         break;
+      case SIGUSR1:
+        log::debug("Trapped \"user defined signal 1\" signal");
+        log::reopen();  // logrotate: the file was renamed, write to a new one by that name
+        break;
       case SIGHUP:
         log::debug("Trapped \"hangup\" signal");
         reload();
@@ -196,14 +207,19 @@ std::string Server::client_info(std::uint64_t cid, const std::string& ip, bool t
 
 std::string Server::apply_tls(const config::TlsOptions& tls) {
   if (!tls.enabled) {
-    tls_context_.store(nullptr, std::memory_order_release);
+    install_tls(nullptr);
     return {};
   }
   auto built = net::make_server_tls_context(tls);
   if (!built.context) return built.error;
-  tls_contexts_.push_back(std::move(built.context));
-  tls_context_.store(tls_contexts_.back().get(), std::memory_order_release);
+  install_tls(std::move(built.context));
   return {};
+}
+
+void Server::install_tls(net::SslCtxPtr context) {
+  SSL_CTX* current = context.get();
+  if (context) tls_contexts_.push_back(std::move(context));
+  tls_context_.store(current, std::memory_order_release);
 }
 
 TrafficTotals Server::traffic() const {

@@ -16,6 +16,7 @@
 #include "net/listener.hpp"
 #include "net/tls_context.hpp"
 #include "routing/subject_index.hpp"
+#include "server/pid_file.hpp"
 #include "server/stats.hpp"
 
 namespace gnatsd::server {
@@ -58,9 +59,6 @@ class Server {
   // Any thread: the client port's TLS context for new connections, built from options().tls
   // at start or by the latest reload; null without TLS.
   SSL_CTX* tls_context() const noexcept { return tls_context_.load(std::memory_order_acquire); }
-  // Main thread: makes `tls` the client port's TLS for connections accepted from now on (a
-  // disabled block turns TLS off). Returns nats-server's error text, or "" on success.
-  std::string apply_tls(const config::TlsOptions& tls);
 
   // INFO for one client, with the trailing " \r\n" nats-server sends; `tls`: the client's
   // connection is TLS (decided once, when it was accepted).
@@ -78,6 +76,10 @@ class Server {
   void accept_ready();
   void handle_signals();
   void stop_workers();
+  // Main thread: makes `tls` the client port's TLS for connections accepted from now on (a
+  // disabled block turns TLS off). Returns nats-server's error text, or "" on success.
+  std::string apply_tls(const config::TlsOptions& tls);
+  void install_tls(net::SslCtxPtr context);  // null: TLS off
 
   // Reloadable fields are read through options(); options_ holds the start-up values of the
   // fields that cannot change while running (listen address, ports).
@@ -95,6 +97,7 @@ class Server {
   net::EventLoop main_loop_;
   net::Listener listener_;
   int signal_fd_ = -1;
+  PidFile pid_file_;
   std::unique_ptr<net::CallbackHandler> accept_handler_;
   std::unique_ptr<net::CallbackHandler> signal_handler_;
   std::size_t planned_workers_ = 1;
