@@ -19,6 +19,8 @@ enum class CloseReason {
   MaxConnectionsExceeded,
   ServerShutdown,
   BadClientProtocolVersion,
+  AuthenticationTimeout,
+  AuthenticationViolation,
   TlsHandshakeFailure,
 };
 
@@ -48,6 +50,12 @@ constexpr std::string_view to_string(CloseReason reason) {
       return "Maximum Connections Exceeded";
     case CloseReason::ServerShutdown:
       return "Server Shutdown";
+    case CloseReason::BadClientProtocolVersion:
+      return "Bad Client Protocol Version";
+    case CloseReason::AuthenticationTimeout:
+      return "Authentication Timeout";
+    case CloseReason::AuthenticationViolation:
+      return "Authentication Failure";
     case CloseReason::TlsHandshakeFailure:
       return "TLS Handshake Failure";
   }

@@ -36,6 +36,9 @@ class Worker {
   void adopt(int fd, std::string ip, int port, std::uint64_t cid);
   // Any thread: flush every session, close them all, then stop the loop.
   void shutdown();
+  // Any thread (config reload): every session checks its credentials and permissions again
+  // against the server's current authenticator.
+  void reauthorize_sessions();
 
   // Loop thread only.
   net::EventLoop& loop() noexcept { return loop_; }
