@@ -135,6 +135,12 @@ TEST(TlsSpecExamplesTest, ConfigFileExampleServesTlsWithItsHalfSecondTimeout) {
   natsStatus s = nats_connect(opts.get(), nc);
   ASSERT_EQ(s, NATS_OK) << nats_status_text(s);
   expect_nats_round_trip(nc.get(), "spec.config", "hello");
+  {
+    // The authorization block holds over TLS too.
+    auto anonymous = nats_tls_options(server.port(), pki);
+    NatsConnection refused;
+    EXPECT_NE(nats_connect(anonymous.get(), refused), NATS_OK);
+  }
 
   // timeout: 0.5 — a client that never starts TLS is dropped after half a second.
   RawClient silent(server.port());
