@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 packages=(
   g++ cmake ninja-build pkg-config make
   libssl-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
+  openssl                # the CLI: TLS tests make throwaway certificates with it
   libcrypt-dev           # libxcrypt: bcrypt for passwords and tokens
   libgtest-dev libgmock-dev libbenchmark-dev
   libnats-dev            # cnats: a stock client for the integration tests

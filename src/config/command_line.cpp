@@ -192,22 +192,26 @@ const std::vector<Flag>& flags() {
          if (*b) o.tls.enabled = true;
          return std::nullopt;
        }},
+      // As in nats-server, any of these turns TLS on (then cert and key are both required).
       {{"tlscert"},
        false,
        [](Options& o, CommandLine&, std::string_view v) -> R {
          o.tls.cert_file = std::string(v);
+         o.tls.enabled = true;
          return std::nullopt;
        }},
       {{"tlskey"},
        false,
        [](Options& o, CommandLine&, std::string_view v) -> R {
          o.tls.key_file = std::string(v);
+         o.tls.enabled = true;
          return std::nullopt;
        }},
       {{"tlscacert"},
        false,
        [](Options& o, CommandLine&, std::string_view v) -> R {
          o.tls.ca_file = std::string(v);
+         o.tls.enabled = true;
          return std::nullopt;
        }},
       // Cluster options: parsed and kept for the clustering issue.

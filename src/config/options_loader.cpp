@@ -14,6 +14,8 @@
 
 #include "config/conf_parser.hpp"
 #include "config/conf_reader.hpp"
+#include "net/tls_context.hpp"
+#include "net/tls_names.hpp"
 
 namespace gnatsd::config {
 namespace {
@@ -282,9 +284,21 @@ void tls_block(const ConfMapEntry& e, ConfReader& r, TlsOptions& tls) {
   const ConfMap* map = r.map(e);
   if (!map) return;
   tls.enabled = true;
-  auto list = [](std::vector<std::string>& target) {
-    return [&target](const ConfMapEntry& x, ConfReader& rr) {
-      if (auto l = rr.string_list(x)) target = std::move(*l);
+  // A list of names that must each be known (`known` gives OpenSSL's name); an unknown one is
+  // reported at its own position with nats-server's text ("unrecognized cipher X").
+  using Known = std::optional<std::string_view> (*)(std::string_view);
+  auto names = [](std::vector<std::string>& target, Known known, std::string_view what) {
+    return [&target, known, what](const ConfMapEntry& x, ConfReader& rr) {
+      auto l = rr.string_list(x);
+      if (!l) return;
+      for (std::size_t i = 0; i < l->size(); ++i) {
+        if (known((*l)[i])) continue;
+        const ConfPosition& at =
+            x.value.is_array() ? x.value.as_array()[i].position() : x.value.position();
+        rr.error(at, fmt::format("unrecognized {} {}", what, (*l)[i]));
+        return;
+      }
+      target = std::move(*l);
     };
   };
   KeyTable table = {
@@ -293,10 +307,17 @@ void tls_block(const ConfMapEntry& e, ConfReader& r, TlsOptions& tls) {
       {"ca_file", string_field(tls.ca_file)},
       {"verify", bool_field(tls.verify)},
       {"timeout", seconds_field(tls.timeout)},
-      {"cipher_suites", list(tls.cipher_suites)},
-      {"curve_preferences", list(tls.curve_preferences)},
+      {"cipher_suites", names(tls.cipher_suites, net::openssl_cipher_name, "cipher")},
+      {"curve_preferences",
+       names(tls.curve_preferences, net::openssl_group_name, "curve preference")},
   };
   apply_table(*map, table, r, false);
+  // nats-server's checks of the block itself; loading the files comes with validate_options.
+  if (tls.cert_file.empty()) {
+    r.error(e.key_position, "missing 'cert_file' in TLS configuration");
+  } else if (tls.key_file.empty()) {
+    r.error(e.key_position, "missing 'key_file' in TLS configuration");
+  }
 }
 
 void cluster_block(const ConfMapEntry& e, ConfReader& r, ClusterOptions& c) {
@@ -418,6 +439,11 @@ std::string validate_options(const Options& o) {
           "no_auth_user: \"{}\" not present as user or nkey in authorization block or account "
           "configuration",
           o.no_auth_user);
+  }
+  // The client port's TLS: the certificate, key and CA must load now (nats-server's texts,
+  // naming the file), not at the first connection. Also refuses a reload to broken files.
+  if (o.tls.enabled) {
+    if (auto tls = net::make_server_tls_context(o.tls); !tls.context) return tls.error;
   }
   return {};
 }

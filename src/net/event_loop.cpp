@@ -128,7 +128,9 @@ void EventLoop::run() {
     auto now = Clock::now();
     // Timers may queue output (PINGs, resumed reads): flush it before sleeping.
     if (run_due_timers(now) && after_batch_) after_batch_();
-    int timeout_ms = next_timeout_ms(now);
+    // A fresh clock: a timer queued just now with no delay (a TLS session coming back for
+    // input OpenSSL holds) must not wait a millisecond.
+    int timeout_ms = next_timeout_ms(Clock::now());
     int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), timeout_ms);
     if (n < 0) {
       if (errno == EINTR) continue;

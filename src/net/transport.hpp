@@ -1,5 +1,5 @@
-// The seam under a connection: plain TCP today, TLS later, without the protocol code knowing.
-// One virtual call per read or write system call, never per message.
+// The seam under a connection: plain TCP or TLS (tls_transport.hpp), without the protocol code
+// knowing. One virtual call per read or write system call, never per message.
 #pragma once
 
 #include <sys/types.h>
@@ -14,6 +14,10 @@ enum class IoStatus { Ok, WouldBlock, Closed, Error };
 struct IoResult {
   IoStatus status;
   std::size_t bytes = 0;
+  // WouldBlock only: the call waits for the socket's *other* readiness. TLS has both cases: a
+  // read that must first send (a handshake flight, an alert) waits to be writable; a write held
+  // back by a handshake in progress waits for the handshake's next read.
+  bool other_direction = false;
 };
 
 class Transport {

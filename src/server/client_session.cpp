@@ -12,6 +12,7 @@
 #include "auth/trace_redaction.hpp"
 #include "config/duration.hpp"
 #include "log/logger.hpp"
+#include "net/tls_transport.hpp"
 #include "protocol/constants.hpp"
 #include "routing/subject.hpp"
 #include "routing/subject_index.hpp"
@@ -64,6 +65,7 @@ ClientSession::ClientSession(Server& server, Worker& worker,
     : server_(server),
       worker_(worker),
       transport_(std::move(transport)),
+      tls_(dynamic_cast<net::TlsTransport*>(transport_.get())),
       cid_(cid),
       ip_(std::move(ip)),
       port_(port) {}
@@ -87,6 +89,7 @@ void ClientSession::start() {
   worker_.loop().add(transport_->fd(), EPOLLIN | EPOLLRDHUP, this);
   log::debug("{} - Client connection created", describe());
   send_info();
+  if (tls_) begin_tls_handshake();
   if (authenticator_->required()) arm_auth_timer();
   if (server_.num_clients() > server_.options().max_connections) {
     log::error("{} - {}", describe(), "Maximum Connections Exceeded");
@@ -95,7 +98,8 @@ void ClientSession::start() {
 }
 
 void ClientSession::send_info() {
-  enqueue(server_.client_info(cid_, ip_, authenticator_->advertise_auth_required()));
+  enqueue(
+      server_.client_info(cid_, ip_, authenticator_->advertise_auth_required(), tls_ != nullptr));
 }
 
 void ClientSession::on_io(std::uint32_t events) {
@@ -105,7 +109,12 @@ void ClientSession::on_io(std::uint32_t events) {
     return;
   }
   if (events & EPOLLOUT) flush();
-  if (closed_ || !(events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP | EPOLLERR))) return;
+  if (closed_) return;
+  // A TLS read that had to send first (read_waits_writable_) resumes on writability.
+  if (!(events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP | EPOLLERR)) &&
+      !(read_waits_writable_ && (events & EPOLLOUT))) {
+    return;
+  }
   if (auth_pending_) {
     // Input waits for the CONNECT's verdict; only a dead socket (always reported) ends it early.
     if (events & (EPOLLHUP | EPOLLERR)) close(CloseReason::ClientClosed);
@@ -115,22 +124,37 @@ void ClientSession::on_io(std::uint32_t events) {
 }
 
 void ClientSession::handle_readable() {
+  if (read_waits_writable_) {
+    read_waits_writable_ = false;
+    update_interest();
+  }
   bool active = false;
+  bool drained = false;  // the transport has nothing more for now
   for (int round = 0; round < 4 && !closed_; ++round) {
     if (in_len_ == in_buf_.size()) in_buf_.resize(in_buf_.size() * 2);
     std::size_t space = in_buf_.size() - in_len_;
     auto io = transport_->read(in_buf_.data() + in_len_, space);
-    if (io.status == net::IoStatus::WouldBlock) break;
-    if (io.status == net::IoStatus::Closed) {
-      // The peer may only have half-closed: it still reads what it asked for (PONG, MSG).
-      flush();
-      close(CloseReason::ClientClosed);
+    if (io.status != net::IoStatus::Ok) {
+      if (io.status == net::IoStatus::WouldBlock) {
+        if (io.other_direction) wait_writable_to_read();
+        drained = true;
+        break;
+      }
+      if (io.status == net::IoStatus::Closed) {
+        // The peer may only have half-closed: it still reads what it asked for (PONG, MSG).
+        flush();
+        close(CloseReason::ClientClosed);
+        return;
+      }
+      if (tls_) {
+        on_tls_read_error();
+      } else {
+        close(CloseReason::ReadError);
+      }
       return;
     }
-    if (io.status == net::IoStatus::Error) {
-      close(CloseReason::ReadError);
-      return;
-    }
+    // The read that completes a TLS handshake may carry the first frames: say so before them.
+    if (tls_handshake_pending_) on_tls_established();
     active = true;
     in_len_ += io.bytes;
     const std::size_t buffer_size = in_buf_.size();
@@ -154,7 +178,10 @@ void ClientSession::handle_readable() {
       feeding_heavy_ = false;
       break;
     }
-    if (io.bytes < space) break;
+    if (io.bytes < space) {
+      drained = true;
+      break;
+    }
   }
   if (active) last_activity_ = Clock::now();
   // A large frame has been consumed: give its buffer back.
@@ -162,6 +189,7 @@ void ClientSession::handle_readable() {
     in_buf_.resize(kMaxSteadyReadBuffer);
     in_buf_.shrink_to_fit();
   }
+  if (tls_) after_tls_read(drained);
 }
 
 bool ClientSession::process_input() {
@@ -622,7 +650,7 @@ void ClientSession::update_interest() {
   std::uint32_t events = 0;
   if (!auth_pending_) events |= EPOLLRDHUP;
   if (!reading_paused_ && !auth_pending_) events |= EPOLLIN;
-  if (write_interest_) events |= EPOLLOUT;
+  if (write_interest_ || read_waits_writable_) events |= EPOLLOUT;
   worker_.loop().modify(transport_->fd(), events, this);
 }
 
@@ -672,6 +700,7 @@ void ClientSession::resume_reading() {
   if (!reading_paused_ || closed_) return;
   reading_paused_ = false;
   update_interest();
+  if (tls_) read_tls_buffered_input();
 }
 
 void ClientSession::flush() {
@@ -705,6 +734,10 @@ void ClientSession::flush() {
       continue;
     }
     if (io.status == net::IoStatus::WouldBlock) {
+      if (io.other_direction) {
+        flush_waits_readable_ = true;  // a TLS handshake in progress: see after_tls_read()
+        return;
+      }
       set_write_interest(true);
       if (progressed || write_blocked_since_ == Clock::time_point{}) {
         write_blocked_since_ = Clock::now();

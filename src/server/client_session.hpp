@@ -26,6 +26,10 @@
 #include "routing/subscription.hpp"
 #include "server/close_reason.hpp"
 
+namespace gnatsd::net {
+class TlsTransport;
+}
+
 namespace gnatsd::server {
 
 class Server;
@@ -64,6 +68,14 @@ class ClientSession final : public net::IoHandler,
   };
   // Any thread: queues one MSG/HMSG for `sub`.
   DeliveryOutcome deliver(routing::Subscription& sub, const OutboundMessage& msg);
+
+  // Any thread: the negotiated TLS version ("1.2", "1.3") and cipher suite (IANA name, as
+  // nats-server reports it), for /connz; both empty for plain TCP or before the handshake.
+  struct TlsSummary {
+    std::string_view version;
+    std::string_view cipher_suite;
+  };
+  TlsSummary tls_summary() const;
 
   std::uint64_t cid() const noexcept { return cid_; }
   Worker& worker() noexcept { return worker_; }
@@ -140,9 +152,21 @@ class ClientSession final : public net::IoHandler,
   void trace_in(std::string_view op, std::string_view args) const;
   void close_now_for_error(CloseReason reason, std::string_view err_text);
 
+  // TLS (client_session_tls.cpp); only called when tls_ is set.
+  void begin_tls_handshake();
+  void tls_handshake_expired();
+  void on_tls_read_error();
+  void on_tls_established();  // checks; does nothing until the handshake is done
+  // After a read batch: resume output held back by the handshake, and come back for input
+  // OpenSSL holds when the batch stopped before draining it.
+  void after_tls_read(bool drained);
+  void read_tls_buffered_input();
+  void wait_writable_to_read();
+
   Server& server_;
   Worker& worker_;
   std::unique_ptr<net::Transport> transport_;
+  net::TlsTransport* const tls_;  // transport_ when it is TLS, else null (not owning)
   const std::uint64_t cid_;
   const std::string ip_;
   const int port_;
@@ -151,6 +175,11 @@ class ClientSession final : public net::IoHandler,
   bool closed_ = false;
   bool write_interest_ = false;
   bool reading_paused_ = false;
+  // TLS crosses directions: a read may have to send first, a write may wait for a handshake.
+  bool read_waits_writable_ = false;
+  bool flush_waits_readable_ = false;
+  bool tls_handshake_pending_ = false;
+  bool tls_reread_scheduled_ = false;
   Clock::time_point paused_since_{};
   std::weak_ptr<ClientSession> backlogged_target_;  // the subscriber this publisher waits for
   bool feeding_backlogged_ = false;  // this batch delivered to a subscriber that is far behind
@@ -195,7 +224,7 @@ class ClientSession final : public net::IoHandler,
   std::unordered_map<std::string, routing::SubscriptionPtr> subs_;
 
   // Outbound side shared with publishers on other workers.
-  std::mutex out_mutex_;
+  mutable std::mutex out_mutex_;
   net::ByteBuffer out_pending_;        // guarded by out_mutex_
   std::size_t out_pending_bytes_ = 0;  // guarded by out_mutex_: queued or being written
   // Set under out_mutex_ by a publisher; read lock-free by the owner at every flush.
@@ -211,6 +240,7 @@ class ClientSession final : public net::IoHandler,
   // publishers whether a backlogged subscriber is worth pausing for or stuck (to be cut off).
   std::atomic<std::int64_t> blocked_since_ns_{0};
   std::uint64_t out_msgs_ = 0, out_bytes_ = 0;  // guarded by out_mutex_
+  TlsSummary tls_summary_;                      // guarded by out_mutex_; static strings
   std::uint64_t in_msgs_ = 0, in_bytes_ = 0;
 };
 

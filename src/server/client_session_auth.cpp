@@ -108,8 +108,10 @@ void ClientSession::auth_checked(std::optional<auth::Identity> identity, bool fo
   auth_pending_ = false;
   if (!finish_connect()) return;
   update_interest();
-  // Frames that arrived behind the CONNECT; further input comes through the loop as usual.
+  // Frames that arrived behind the CONNECT; further input comes through the loop as usual
+  // (or, for TLS, from what OpenSSL already holds).
   if (in_len_ > 0) process_input();
+  if (tls_) read_tls_buffered_input();
 }
 
 void ClientSession::apply_identity(const auth::Identity& identity) {

@@ -21,6 +21,7 @@ enum class CloseReason {
   BadClientProtocolVersion,
   AuthenticationTimeout,
   AuthenticationViolation,
+  TlsHandshakeFailure,
 };
 
 constexpr std::string_view to_string(CloseReason reason) {
@@ -55,6 +56,8 @@ constexpr std::string_view to_string(CloseReason reason) {
       return "Authentication Timeout";
     case CloseReason::AuthenticationViolation:
       return "Authentication Failure";
+    case CloseReason::TlsHandshakeFailure:
+      return "TLS Handshake Failure";
   }
   return "Unknown";
 }

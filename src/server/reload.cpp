@@ -59,7 +59,9 @@ std::vector<std::string> describe_changes(const config::Options& a, const config
   changed("authorization", a.username != b.username || a.password != b.password ||
                                a.token != b.token || a.auth_timeout != b.auth_timeout);
   value("no_auth_user", a.no_auth_user, b.no_auth_user);
-  changed("tls", a.tls != b.tls);
+  if (a.tls != b.tls) {
+    out.push_back(fmt::format("Reloaded: tls = {}", b.tls.enabled ? "enabled" : "disabled"));
+  }
   changed("cluster", a.cluster != b.cluster);
   value("max_connections", a.max_connections, b.max_connections);
   value("max_subscriptions", a.max_subscriptions, b.max_subscriptions);
@@ -102,6 +104,17 @@ void Server::reload() {
     log::error("Failed to reload server configuration: {}", refused);
     return;
   }
+  // A changed tls {} (certificates, CA, policy, on/off) serves the connections accepted from
+  // now on. Built first, installed with the rest, so that a failure changes nothing.
+  const bool tls_changed = next->tls != current.tls;
+  net::TlsContextResult tls;
+  if (tls_changed && next->tls.enabled) {
+    tls = net::make_server_tls_context(next->tls);
+    if (!tls.context) {
+      log::error("Failed to reload server configuration: {}", tls.error);
+      return;
+    }
+  }
   const auto changes = describe_changes(current, *next);
   // Logging first, so that the lines below already follow the new settings. A target that
   // cannot be opened refuses the whole reload (nats-server exits instead).
@@ -117,6 +130,7 @@ void Server::reload() {
         log::error("Could not write pidfile: {}", err);
     }
   }
+  if (tls_changed) install_tls(std::move(tls.context));
   for (const auto& line : changes) log::info("{}", line);
   const bool reauthorize = authorization_changed(current, *next);
   reloaded_options_.push_back(std::move(next));

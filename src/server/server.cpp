@@ -87,6 +87,7 @@ std::string Server::start() {
   if (!options_.config_file.empty())
     log::info("Using configuration file: {}", options_.config_file);
   raise_open_file_limit();
+  if (auto err = apply_tls(options_.tls); !err.empty()) return err;
   // Where nats-server writes it: after the banner, before listening.
   if (!options_.pid_file.empty()) {
     if (auto err = pid_file_.write(options_.pid_file); !err.empty()) {
@@ -123,6 +124,7 @@ std::string Server::start() {
   });
 
   log::info("Listening for client connections on {}:{}", options_.host, listener_.port());
+  if (tls_context()) log::info("TLS required for client connections");
   log::debug("Server id is {}", server_id_);
   log::debug("Using {} I/O threads", workers_.size());
   log::info("gnatsd is ready");
@@ -205,8 +207,8 @@ void Server::handle_signals() {
   }
 }
 
-std::string Server::client_info(std::uint64_t cid, const std::string& ip,
-                                bool auth_required) const {
+std::string Server::client_info(std::uint64_t cid, const std::string& ip, bool auth_required,
+                                bool tls) const {
   // Field order as nats-server's INFO; auth/ssl flags always present for clients of both eras.
   const config::Options& options = this->options();
   nlohmann::ordered_json info;
@@ -219,12 +221,31 @@ std::string Server::client_info(std::uint64_t cid, const std::string& ip,
   info["port"] = listener_.port();
   info["headers"] = true;
   info["auth_required"] = auth_required;
-  info["ssl_required"] = false;
-  info["tls_required"] = false;
+  // TLS is required, never optional, when configured: clients upgrade right after this INFO.
+  info["ssl_required"] = tls;
+  info["tls_required"] = tls;
+  if (tls && options.tls.verify) info["tls_verify"] = true;
   info["max_payload"] = options.max_payload;
   info["client_id"] = cid;
   info["client_ip"] = ip;
   return "INFO " + info.dump() + " \r\n";
+}
+
+std::string Server::apply_tls(const config::TlsOptions& tls) {
+  if (!tls.enabled) {
+    install_tls(nullptr);
+    return {};
+  }
+  auto built = net::make_server_tls_context(tls);
+  if (!built.context) return built.error;
+  install_tls(std::move(built.context));
+  return {};
+}
+
+void Server::install_tls(net::SslCtxPtr context) {
+  SSL_CTX* current = context.get();
+  if (context) tls_contexts_.push_back(std::move(context));
+  tls_context_.store(current, std::memory_order_release);
 }
 
 TrafficTotals Server::traffic() const {

@@ -17,6 +17,7 @@
 #include "config/options.hpp"
 #include "net/event_loop.hpp"
 #include "net/listener.hpp"
+#include "net/tls_context.hpp"
 #include "routing/subject_index.hpp"
 #include "server/pid_file.hpp"
 #include "server/stats.hpp"
@@ -58,8 +59,14 @@ class Server {
   const std::string& server_id() const noexcept { return server_id_; }
   int port() const noexcept { return listener_.port(); }
 
-  // INFO for one client, with the trailing " \r\n" nats-server sends.
-  std::string client_info(std::uint64_t cid, const std::string& ip, bool auth_required) const;
+  // Any thread: the client port's TLS context for new connections, built from options().tls
+  // at start or by the latest reload; null without TLS.
+  SSL_CTX* tls_context() const noexcept { return tls_context_.load(std::memory_order_acquire); }
+
+  // INFO for one client, with the trailing " \r\n" nats-server sends; `tls`: the client's
+  // connection is TLS (decided once, when it was accepted).
+  std::string client_info(std::uint64_t cid, const std::string& ip, bool auth_required,
+                          bool tls) const;
 
   // Any thread. The authentication in force: a connection takes the current one when it is
   // accepted and again at each CONNECT.
@@ -82,6 +89,10 @@ class Server {
   void accept_ready();
   void handle_signals();
   void stop_workers();
+  // Main thread: makes `tls` the client port's TLS for connections accepted from now on (a
+  // disabled block turns TLS off). Returns nats-server's error text, or "" on success.
+  std::string apply_tls(const config::TlsOptions& tls);
+  void install_tls(net::SslCtxPtr context);  // null: TLS off
 
   // Reloadable fields are read through options(); options_ holds the start-up values of the
   // fields that cannot change while running (listen address, ports).
@@ -90,6 +101,10 @@ class Server {
   std::vector<std::unique_ptr<const config::Options>> reloaded_options_;  // main thread only
   OptionsSource options_source_;
   std::string server_id_;
+  std::atomic<SSL_CTX*> tls_context_{nullptr};
+  // Every context built (start, reloads), kept for the process's life: a worker may have just
+  // read the previous pointer, and reloads are rare. Main thread only.
+  std::vector<net::SslCtxPtr> tls_contexts_;
   routing::SubjectIndex index_;
   std::vector<std::unique_ptr<Worker>> workers_;
   // After workers_: destroyed (joined) first, since its jobs post results to worker loops.

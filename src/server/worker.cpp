@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "log/logger.hpp"
+#include "net/tls_transport.hpp"
 #include "net/transport.hpp"
 #include "server/client_session.hpp"
 #include "server/server.hpp"
@@ -48,8 +49,14 @@ void Worker::join() {
 
 void Worker::adopt(int fd, std::string ip, int port, std::uint64_t cid) {
   loop_.post([this, fd, ip = std::move(ip), port, cid]() mutable {
-    auto session = std::make_shared<ClientSession>(
-        server_, *this, std::make_unique<net::TcpTransport>(fd), cid, std::move(ip), port);
+    std::unique_ptr<net::Transport> transport;
+    if (SSL_CTX* tls = server_.tls_context()) {
+      transport = std::make_unique<net::TlsTransport>(fd, tls);
+    } else {
+      transport = std::make_unique<net::TcpTransport>(fd);
+    }
+    auto session = std::make_shared<ClientSession>(server_, *this, std::move(transport), cid,
+                                                   std::move(ip), port);
     sessions_.emplace(session.get(), session);
     session->start();
   });

@@ -5,12 +5,13 @@
 // against the reference nats-server (Debian installs it in /usr/sbin), which is how they were
 // calibrated.
 
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import net from "node:net";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 export const BINARY =
   process.env.GNATSD_BINARY ||
@@ -105,6 +106,34 @@ export async function writeTempConfig(text, name = "server.conf") {
   const path = join(dir, name);
   await writeFile(path, text);
   return { path, dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+const CERTS_SCRIPT = join(
+  dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "support",
+  "make-test-certs.sh",
+);
+
+/**
+ * A throwaway PKI (fresh keys, made by tests/support/make-test-certs.sh with the openssl CLI):
+ * ca.pem, server-cert.pem/-key.pem, client-cert.pem/-key.pem, rogue-ca.pem,
+ * rogue-cert.pem/-key.pem. Returns `path(file)` and a cleanup function that deletes them.
+ */
+export async function makeTestCerts() {
+  const dir = await mkdtemp(join(tmpdir(), "gnatsd-js-pki-"));
+  await within(
+    new Promise((resolve, reject) =>
+      execFile("sh", [CERTS_SCRIPT, dir], (err) => (err ? reject(err) : resolve())),
+    ),
+    30_000,
+    "test certificates",
+  );
+  return {
+    dir,
+    path: (file) => join(dir, file),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
 }
 
 /** One server process. Use `startServer()`; always `stop()` it in a finally/after hook. */

@@ -76,6 +76,15 @@ TEST(CommandLineTest, AuthTlsAndClusterFlags) {
   EXPECT_EQ(p.options.cluster.name, "c1");
 }
 
+// As in nats-server, any TLS flag turns TLS on (cert and key are then required).
+TEST(CommandLineTest, AnyTlsFileFlagEnablesTls) {
+  EXPECT_TRUE(parse({"--tlscert", "c.pem"}).options.tls.enabled);
+  EXPECT_TRUE(parse({"--tlskey", "k.pem"}).options.tls.enabled);
+  EXPECT_TRUE(parse({"--tlscacert", "ca.pem"}).options.tls.enabled);
+  EXPECT_FALSE(parse({"--tlscert", "c.pem", "--tls=false"}).options.tls.enabled);
+  EXPECT_FALSE(parse({}).options.tls.enabled);
+}
+
 TEST(CommandLineTest, ActionsAndTheirPrecedence) {
   EXPECT_EQ(parse({"-h"}).cli.action, Action::ShowHelp);
   EXPECT_EQ(parse({"--help"}).cli.action, Action::ShowHelp);

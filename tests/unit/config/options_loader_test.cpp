@@ -248,6 +248,21 @@ tls {
   EXPECT_EQ(l.options.tls.cipher_suites.size(), 1u);
 }
 
+TEST(OptionsLoaderTest, TlsBlockErrorsAsNatsServer) {
+  // Unknown names are reported at the list item, as nats-server does.
+  EXPECT_EQ(load("tls {\n  cert_file: c\n  key_file: k\n  cipher_suites: [\"BOGUS\"]\n}\n")
+                .result.errors.at(0),
+            "test.conf:4:19: unrecognized cipher BOGUS");
+  EXPECT_EQ(
+      load("tls {\n  cert_file: c\n  key_file: k\n  curve_preferences: [\"CurveP256\", \"X\"]\n}")
+          .result.errors.at(0),
+      "test.conf:4:36: unrecognized curve preference X");
+  EXPECT_EQ(load("tls {\n  key_file: k\n}\n").result.errors.at(0),
+            "test.conf:1:1: missing 'cert_file' in TLS configuration");
+  EXPECT_EQ(load("tls {\n  cert_file: c\n}\n").result.errors.at(0),
+            "test.conf:1:1: missing 'key_file' in TLS configuration");
+}
+
 TEST(OptionsLoaderTest, Validation) {
   Options o;
   o.max_pending = 65536;
