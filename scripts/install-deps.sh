@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 packages=(
   g++ cmake ninja-build pkg-config make
   libssl-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
+  libcpp-httplib-dev     # the monitoring HTTP server (and the tests' HTTP client)
   libgtest-dev libgmock-dev libbenchmark-dev
   libnats-dev            # cnats: a stock client for the integration tests
   nodejs npm             # nats.js: a stock client for the integration tests

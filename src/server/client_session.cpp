@@ -68,7 +68,8 @@ std::string ClientSession::describe() const {
 }
 
 void ClientSession::start() {
-  start_time_ = last_activity_ = Clock::now();
+  // The INFO goes out now: the CONNECT that answers it gives the first round-trip estimate.
+  start_time_ = last_read_ = last_activity_ = rtt_start_ = Clock::now();
   next_ping_ = start_time_ + server_.options().ping_interval;
   in_buf_.resize(kInitialReadBuffer);
   worker_.loop().add(transport_->fd(), EPOLLIN | EPOLLRDHUP, this);
@@ -97,7 +98,6 @@ void ClientSession::on_io(std::uint32_t events) {
 void ClientSession::handle_readable() {
   const protocol::ParserLimits limits{static_cast<std::size_t>(server_.options().max_control_line),
                                       server_.options().max_payload};
-  bool active = false;
   for (int round = 0; round < 4 && !closed_; ++round) {
     if (in_len_ == in_buf_.size()) in_buf_.resize(in_buf_.size() * 2);
     std::size_t space = in_buf_.size() - in_len_;
@@ -113,7 +113,7 @@ void ClientSession::handle_readable() {
       close(CloseReason::ReadError);
       return;
     }
-    active = true;
+    last_read_ = Clock::now();
     in_len_ += io.bytes;
     auto result =
         protocol::parse_client_frames(std::string_view(in_buf_.data(), in_len_), limits, *this);
@@ -122,7 +122,8 @@ void ClientSession::handle_readable() {
       log::error("{} - {}", describe(), result.error_log);
       switch (result.error) {
         case protocol::ParseError::UnknownOp:
-          close_now_for_error(CloseReason::ParseError, protocol::err::kUnknownProtocol);
+          // nats-server closes every parser error as a protocol violation.
+          close_now_for_error(CloseReason::ProtocolViolation, protocol::err::kUnknownProtocol);
           break;
         case protocol::ParseError::MaxControlLine:
           close_now_for_error(CloseReason::MaxControlLineExceeded, protocol::err::kMaxControlLine);
@@ -152,7 +153,6 @@ void ClientSession::handle_readable() {
     }
     if (io.bytes < space) break;
   }
-  if (active) last_activity_ = Clock::now();
   // A large frame has been consumed: give its buffer back.
   if (in_buf_.size() > kMaxSteadyReadBuffer && in_len_ <= kMaxSteadyReadBuffer) {
     in_buf_.resize(kMaxSteadyReadBuffer);
@@ -177,6 +177,8 @@ bool ClientSession::on_connect(std::string_view json_text) {
     lang_ = connect.value("lang", std::string());
     version_ = connect.value("version", std::string());
     protocol_ = connect.value("protocol", 0);
+    last_activity_ = last_read_;
+    if (rtt_ == std::chrono::nanoseconds::zero()) rtt_ = last_read_ - rtt_start_;
   } catch (const std::exception& e) {
     // nats-server logs the decoding error and drops the connection without an -ERR.
     log::error("{} - {}", describe(), e.what());
@@ -189,7 +191,8 @@ bool ClientSession::on_connect(std::string_view json_text) {
   }
   if (no_responders_ && !headers_) {
     log::error("{} - {}", describe(), protocol::err::kNoRespondersNeedsHeaders);
-    close_now_for_error(CloseReason::ProtocolViolation, protocol::err::kNoRespondersNeedsHeaders);
+    close_now_for_error(CloseReason::NoRespondersRequiresHeaders,
+                        protocol::err::kNoRespondersNeedsHeaders);
     return false;
   }
   {
@@ -203,6 +206,7 @@ bool ClientSession::on_connect(std::string_view json_text) {
 bool ClientSession::on_pub(const protocol::PubFrame& frame) {
   ++in_msgs_;
   in_bytes_ += frame.payload.size();
+  last_activity_ = last_read_;
   worker_.stats().in_msgs.add(1);
   worker_.stats().in_bytes.add(frame.payload.size());
   if (log::trace_enabled()) {
@@ -226,7 +230,7 @@ bool ClientSession::on_pub(const protocol::PubFrame& frame) {
     send_error(protocol::err::kInvalidPublishSubject);
   }
   if (verbose_) send_ok();
-  route(OutboundMessage{frame.subject, frame.reply, frame.payload, frame.header_len});
+  route(OutboundMessage{frame.subject, frame.reply, frame.payload, frame.header_len, last_read_});
   return true;
 }
 
@@ -332,6 +336,7 @@ ClientSession::DeliveryOutcome ClientSession::deliver(routing::Subscription& sub
           steady_ns() - last_drain_ns_.load(std::memory_order_relaxed) < kDrainingWindow.count();
       ++out_msgs_;
       out_bytes_ += payload.size();
+      out_last_activity_ = msg.read_at;
       ++sub.delivered;
       if (sub.max_msgs >= 0 && sub.delivered >= static_cast<std::uint64_t>(sub.max_msgs)) {
         sub.closed.store(true, std::memory_order_release);
@@ -387,6 +392,7 @@ bool ClientSession::on_sub(const protocol::SubFrame& frame) {
     trace_in("SUB", fmt::format("{} {}{}{}", frame.subject, frame.queue,
                                 frame.queue.empty() ? "" : " ", frame.sid));
   }
+  last_activity_ = last_read_;
   if (!routing::is_valid_subject(frame.subject)) {
     send_error(protocol::err::kInvalidSubject);
     return true;
@@ -412,6 +418,7 @@ bool ClientSession::on_unsub(const protocol::UnsubFrame& frame) {
     trace_in("UNSUB", frame.max_msgs >= 0 ? fmt::format("{} {}", frame.sid, frame.max_msgs)
                                           : std::string(frame.sid));
   }
+  last_activity_ = last_read_;
   routing::SubscriptionPtr sub;
   {
     std::lock_guard lock(subs_mutex_);
@@ -451,6 +458,8 @@ bool ClientSession::on_ping() {
 
 bool ClientSession::on_pong() {
   trace_in("PONG", {});
+  // Only an answer to our own PING measures the round trip.
+  if (pings_out_ > 0) rtt_ = Clock::now() - rtt_start_;
   pings_out_ = 0;
   return true;
 }
@@ -586,14 +595,68 @@ void ClientSession::tick(Clock::time_point now) {
   if (now < next_ping_) return;
   next_ping_ = now + options.ping_interval;
   // Recent traffic from the client already proves it is alive, as in nats-server.
-  if (now - last_activity_ < options.ping_interval) return;
+  if (now - last_read_ < options.ping_interval) return;
   if (pings_out_ + 1 > options.ping_max) {
     log::debug("{} - Stale Client Connection - Closing", describe());
     close_now_for_error(CloseReason::StaleConnection, protocol::err::kStaleConnection);
     return;
   }
   ++pings_out_;
+  rtt_start_ = now;
   enqueue("PING\r\n");
+}
+
+ConnInfo ClientSession::conn_info(bool with_subs, Clock::time_point steady_now,
+                                  WallClock::time_point wall_now) {
+  ConnInfo info;
+  info.cid = cid_;
+  info.ip = ip_;
+  info.port = port_;
+  info.start = to_wall(start_time_, steady_now, wall_now);
+  Clock::time_point last = last_activity_;
+  {
+    std::lock_guard lock(out_mutex_);
+    info.pending_bytes = out_pending_bytes_;
+    info.out_msgs = out_msgs_;
+    info.out_bytes = out_bytes_;
+    last = std::max(last, out_last_activity_);
+  }
+  info.last_activity = to_wall(last, steady_now, wall_now);
+  info.rtt = rtt_;
+  info.in_msgs = in_msgs_;
+  info.in_bytes = in_bytes_;
+  info.name = name_;
+  info.lang = lang_;
+  info.version = version_;
+  if (with_subs) {
+    info.subs = sub_details();
+    info.num_subs = info.subs.size();
+  } else {
+    std::lock_guard lock(subs_mutex_);
+    info.num_subs = subs_.size();
+  }
+  return info;
+}
+
+std::vector<SubDetail> ClientSession::sub_details() {
+  std::vector<routing::SubscriptionPtr> subs;
+  {
+    std::lock_guard lock(subs_mutex_);
+    subs.reserve(subs_.size());
+    for (const auto& [sid, sub] : subs_) subs.push_back(sub);
+  }
+  // Numeric sids (what every client sends) in numeric order, others after, for a stable list.
+  std::sort(subs.begin(), subs.end(), [](const auto& a, const auto& b) {
+    return a->sid.size() != b->sid.size() ? a->sid.size() < b->sid.size() : a->sid < b->sid;
+  });
+  std::vector<SubDetail> out;
+  out.reserve(subs.size());
+  std::lock_guard lock(out_mutex_);  // guards delivered and max_msgs
+  for (const auto& sub : subs) {
+    out.push_back(SubDetail{sub->subject, sub->queue, sub->sid, sub->delivered,
+                            sub->max_msgs > 0 ? sub->max_msgs : 0, cid_});
+  }
+  return out;
 }
 
 void ClientSession::close_now_for_error(CloseReason reason, std::string_view err_text) {
@@ -606,6 +669,14 @@ void ClientSession::close(CloseReason reason) {
   if (closed_) return;
   closed_ = true;
   log::debug("{} - Client connection closed: {}", describe(), to_string(reason));
+  // Remembered for /connz?state=closed; not at shutdown, when nobody is left to ask.
+  if (reason != CloseReason::ServerShutdown) {
+    const auto wall_now = WallClock::now();
+    ConnInfo info = conn_info(true, Clock::now(), wall_now);
+    info.stop = wall_now;
+    info.reason = to_string(reason);
+    server_.closed_connections().add(std::move(info));
+  }
 
   std::vector<routing::SubscriptionPtr> subs;
   {

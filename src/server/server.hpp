@@ -13,7 +13,14 @@
 #include "net/event_loop.hpp"
 #include "net/listener.hpp"
 #include "routing/subject_index.hpp"
+#include "server/closed_connections.hpp"
+#include "server/conn_info.hpp"
+#include "server/snapshot.hpp"
 #include "server/stats.hpp"
+
+namespace gnatsd::monitor {
+class MonitorServer;
+}
 
 namespace gnatsd::server {
 
@@ -40,6 +47,10 @@ class Server {
   Worker& worker(std::size_t i) noexcept { return *workers_[i]; }
   const std::string& server_id() const noexcept { return server_id_; }
   int port() const noexcept { return listener_.port(); }
+  // The monitoring port actually bound (the OS's choice for -1); 0 when monitoring is off.
+  int http_port() const noexcept;
+  WallClock::time_point start_time() const noexcept { return start_time_; }
+  WallClock::time_point config_load_time() const noexcept { return config_load_time_; }
 
   // INFO for one client, with the trailing " \r\n" nats-server sends.
   std::string client_info(std::uint64_t cid, const std::string& ip) const;
@@ -52,13 +63,23 @@ class Server {
   }
   TrafficTotals traffic() const;
 
+  ClosedConnections& closed_connections() noexcept { return closed_; }
+  // Any thread except an I/O thread: every worker's snapshot, each taken on its own thread.
+  // Waits at most `timeout`; a worker that has not answered by then is left out.
+  std::vector<WorkerSnapshot> snapshot(const SnapshotRequest& request,
+                                       std::chrono::milliseconds timeout);
+
  private:
   void accept_ready();
   void handle_signals();
   void stop_workers();
+  std::string start_monitoring();
 
   config::Options options_;
   std::string server_id_;
+  WallClock::time_point start_time_ = WallClock::now();
+  WallClock::time_point config_load_time_ = start_time_;
+  ClosedConnections closed_;
   routing::SubjectIndex index_;
   std::vector<std::unique_ptr<Worker>> workers_;
   net::EventLoop main_loop_;
@@ -72,6 +93,7 @@ class Server {
   std::atomic<int> num_clients_{0};
   std::atomic<bool> shutting_down_{false};
   bool accept_paused_ = false;  // main thread only
+  std::unique_ptr<monitor::MonitorServer> monitor_;
 };
 
 }  // namespace gnatsd::server

@@ -68,6 +68,34 @@ void Worker::shutdown() {
   });
 }
 
+void Worker::collect(const SnapshotRequest& request, WorkerSnapshot& out) {
+  out.open_connections = sessions_.size();
+  if (request.connections) {
+    const auto steady_now = ClientSession::Clock::now();
+    const auto wall_now = WallClock::now();
+    if (request.cid != 0) {
+      for (auto& [ptr, session] : sessions_) {
+        if (session->cid() == request.cid) {
+          out.connections.push_back(
+              session->conn_info(request.subscriptions, steady_now, wall_now));
+          break;
+        }
+      }
+    } else {
+      out.connections.reserve(sessions_.size());
+      for (auto& [ptr, session] : sessions_) {
+        out.connections.push_back(session->conn_info(request.subscriptions, steady_now, wall_now));
+      }
+    }
+  }
+  out.cache_entries = match_cache_.size();
+  out.cache_hits = match_cache_.hits();
+  out.cache_misses = match_cache_.misses();
+  const auto fanout = match_cache_.fanout();
+  out.max_fanout = fanout.max;
+  out.total_fanout = fanout.total;
+}
+
 void Worker::schedule_flush(std::shared_ptr<ClientSession> session) {
   std::size_t owner = session->worker().index();
   if (owner == index_) {
