@@ -27,12 +27,18 @@ constexpr std::size_t kInitialReadBuffer = 4 * 1024;
 constexpr std::size_t kMaxSteadyReadBuffer = 64 * 1024;
 // Back-pressure: a publisher whose deliveries leave a subscriber more than this fraction of
 // max_pending behind stops being read for kPublisherPause, giving the subscriber's worker time
-// to drain it — but only while that subscriber's socket is still accepting bytes (it drained
-// within kDrainingWindow). A subscriber that has stopped reading gets no such courtesy: it
-// reaches max_pending and is cut off, and never holds up the publisher.
+// to drain it — unless that subscriber is stuck: its socket has refused bytes for longer than
+// kStuckWindow. A stuck subscriber gets no such courtesy: it reaches max_pending and is cut off,
+// and never holds up the publisher. A subscriber whose worker simply has not flushed yet (a busy
+// or descheduled thread) is not stuck, and the publisher waits for it.
 constexpr std::size_t kBacklogNumerator = 1, kBacklogDenominator = 2;
 constexpr std::chrono::milliseconds kPublisherPause{1};
-constexpr std::chrono::nanoseconds kDrainingWindow = std::chrono::milliseconds(5);
+constexpr std::chrono::nanoseconds kStuckWindow = std::chrono::milliseconds(5);
+// Once paused, a publisher waits in kPublisherPause steps for as long as its subscriber is still
+// backlogged and not stuck for kPausedStuckWindow (wider, so that a subscriber whose reader is
+// briefly descheduled is not mistaken for a stuck one), up to kMaxPublisherPause in all.
+constexpr std::chrono::nanoseconds kPausedStuckWindow = std::chrono::milliseconds(50);
+constexpr std::chrono::milliseconds kMaxPublisherPause{250};
 
 std::int64_t steady_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -148,7 +154,14 @@ void ClientSession::handle_readable() {
     }
     if (feeding_backlogged_) {
       feeding_backlogged_ = false;
+      feeding_heavy_ = false;
       pause_reading();
+      break;
+    }
+    // A subscriber is filling up: let this batch's flush run before reading more, so that one
+    // call never queues several read buffers' worth for it (reads are level-triggered).
+    if (feeding_heavy_) {
+      feeding_heavy_ = false;
       break;
     }
     if (io.bytes < space) break;
@@ -243,7 +256,11 @@ void ClientSession::route(const OutboundMessage& msg) {
     auto outcome = target->deliver(*sub, msg);
     if (outcome.delivered) ++delivered;
     if (outcome.needs_flush) worker_.schedule_flush(sub->client);
-    feeding_backlogged_ |= outcome.backlogged;
+    if (outcome.backlogged) {
+      feeding_backlogged_ = true;
+      backlogged_target_ = sub->client;
+    }
+    feeding_heavy_ |= outcome.heavy;
   }
   for (const auto& group : match.queue_groups) {
     // One member per group: start at a random member, take the first that can still receive.
@@ -255,7 +272,11 @@ void ClientSession::route(const OutboundMessage& msg) {
       if (target == nullptr || (target == this && !echo_)) continue;
       auto outcome = target->deliver(*sub, msg);
       if (outcome.needs_flush) worker_.schedule_flush(sub->client);
-      feeding_backlogged_ |= outcome.backlogged;
+      if (outcome.backlogged) {
+        feeding_backlogged_ = true;
+        backlogged_target_ = sub->client;
+      }
+      feeding_heavy_ |= outcome.heavy;
       if (outcome.delivered) {
         ++delivered;
         break;
@@ -278,6 +299,7 @@ ClientSession::DeliveryOutcome ClientSession::deliver(routing::Subscription& sub
   bool appended = false;
   bool newly_slow = false;
   bool backlogged = false;
+  bool heavy = false;
   {
     std::lock_guard lock(out_mutex_);
     if (out_closed_ || sub.closed.load(std::memory_order_acquire)) return {};
@@ -330,10 +352,9 @@ ClientSession::DeliveryOutcome ClientSession::deliver(routing::Subscription& sub
       out_pending_.commit(static_cast<std::size_t>(out - begin));
       out_pending_bytes_ += static_cast<std::size_t>(out - begin);
       appended = true;
-      backlogged =
-          out_pending_bytes_ * kBacklogDenominator >
-              static_cast<std::size_t>(server_.options().max_pending) * kBacklogNumerator &&
-          steady_ns() - last_drain_ns_.load(std::memory_order_relaxed) < kDrainingWindow.count();
+      heavy = out_pending_bytes_ * kBacklogDenominator >
+              static_cast<std::size_t>(server_.options().max_pending) * kBacklogNumerator;
+      backlogged = heavy && !stuck_for(kStuckWindow);
       ++out_msgs_;
       out_bytes_ += payload.size();
       out_last_activity_ = msg.read_at;
@@ -363,6 +384,7 @@ ClientSession::DeliveryOutcome ClientSession::deliver(routing::Subscription& sub
   DeliveryOutcome outcome;
   outcome.delivered = appended;
   outcome.backlogged = backlogged;
+  outcome.heavy = heavy;
   outcome.needs_flush =
       (appended || newly_slow) && !flush_scheduled_.exchange(true, std::memory_order_acq_rel);
   return outcome;
@@ -516,10 +538,43 @@ void ClientSession::update_interest() {
 void ClientSession::pause_reading() {
   if (reading_paused_ || closed_) return;
   reading_paused_ = true;
+  paused_since_ = Clock::now();
   update_interest();
   worker_.loop().run_after(kPublisherPause, [weak = weak_from_this()] {
-    if (auto self = weak.lock()) self->resume_reading();
+    if (auto self = weak.lock()) self->pause_elapsed();
   });
+}
+
+void ClientSession::pause_elapsed() {
+  if (!reading_paused_ || closed_) return;
+  const auto now = Clock::now();
+  if (now - paused_since_ < kMaxPublisherPause && still_backlogged()) {
+    worker_.loop().run_after(kPublisherPause, [weak = weak_from_this()] {
+      if (auto self = weak.lock()) self->pause_elapsed();
+    });
+    return;
+  }
+  backlogged_target_.reset();
+  resume_reading();
+}
+
+bool ClientSession::still_backlogged() const {
+  auto target = backlogged_target_.lock();
+  if (!target || target.get() == this) return false;
+  std::size_t pending = 0;
+  {
+    std::lock_guard lock(target->out_mutex_);
+    if (target->out_closed_) return false;
+    pending = target->out_pending_bytes_;
+  }
+  const auto max_pending = static_cast<std::size_t>(server_.options().max_pending);
+  return pending * kBacklogDenominator > max_pending * kBacklogNumerator &&
+         !target->stuck_for(kPausedStuckWindow);
+}
+
+bool ClientSession::stuck_for(std::chrono::nanoseconds window) const {
+  const std::int64_t since = blocked_since_ns_.load(std::memory_order_relaxed);
+  return since != 0 && steady_ns() - since > window.count();
 }
 
 void ClientSession::resume_reading() {
@@ -551,7 +606,8 @@ void ClientSession::flush() {
         transport_->write(out_writing_.data() + out_written_, out_writing_.size() - out_written_);
     if (io.status == net::IoStatus::Ok) {
       out_written_ += io.bytes;
-      if (!progressed) last_drain_ns_.store(steady_ns(), std::memory_order_relaxed);
+      if (!progressed && blocked_since_ns_.load(std::memory_order_relaxed) != 0)
+        blocked_since_ns_.store(0, std::memory_order_relaxed);
       progressed = true;
       std::lock_guard lock(out_mutex_);
       out_pending_bytes_ -= io.bytes;
@@ -561,6 +617,7 @@ void ClientSession::flush() {
       set_write_interest(true);
       if (progressed || write_blocked_since_ == Clock::time_point{}) {
         write_blocked_since_ = Clock::now();
+        blocked_since_ns_.store(steady_ns(), std::memory_order_relaxed);
       }
       return;
     }

@@ -60,6 +60,7 @@ class ClientSession final : public net::IoHandler,
     bool delivered = false;    // the message was queued for this subscriber
     bool needs_flush = false;  // nobody has scheduled a flush yet: the caller must
     bool backlogged = false;   // the subscriber is far behind: the publisher should pause
+    bool heavy = false;        // over half of max_pending queued: flush before reading more
   };
   // Any thread: queues one MSG/HMSG for `sub`.
   DeliveryOutcome deliver(routing::Subscription& sub, const OutboundMessage& msg);
@@ -94,6 +95,11 @@ class ClientSession final : public net::IoHandler,
   void set_write_interest(bool on);
   void pause_reading();
   void resume_reading();
+  // Pause timer: stay paused while the subscriber that caused the pause is still over half of
+  // max_pending and still taking bytes, within a bounded total pause.
+  void pause_elapsed();
+  bool still_backlogged() const;
+  bool stuck_for(std::chrono::nanoseconds window) const;  // any thread
   void update_interest();
   std::string describe() const;  // "ip:port - cid:N" log prefix
   void trace_in(std::string_view op, std::string_view args) const;
@@ -110,7 +116,10 @@ class ClientSession final : public net::IoHandler,
   bool closed_ = false;
   bool write_interest_ = false;
   bool reading_paused_ = false;
+  Clock::time_point paused_since_{};
+  std::weak_ptr<ClientSession> backlogged_target_;  // the subscriber this publisher waits for
   bool feeding_backlogged_ = false;  // this batch delivered to a subscriber that is far behind
+  bool feeding_heavy_ = false;       // this batch left a subscriber over half of max_pending
   std::vector<char> in_buf_;
   std::size_t in_len_ = 0;
   net::ByteBuffer out_writing_;
@@ -148,9 +157,9 @@ class ClientSession final : public net::IoHandler,
   bool out_headers_ = false;  // guarded by out_mutex_: copy of headers_ for deliver()
   bool out_closed_ = false;   // guarded by out_mutex_: no more deliveries
   std::atomic<bool> flush_scheduled_{false};
-  // When the socket last accepted bytes (steady clock, ns): tells publishers whether a
-  // backlogged subscriber is draining (worth pausing for) or stuck (to be cut off).
-  std::atomic<std::int64_t> last_drain_ns_{0};
+  // Since when the socket has refused bytes (steady clock, ns; 0: it is not blocked): tells
+  // publishers whether a backlogged subscriber is worth pausing for or stuck (to be cut off).
+  std::atomic<std::int64_t> blocked_since_ns_{0};
   std::uint64_t out_msgs_ = 0, out_bytes_ = 0;  // guarded by out_mutex_
   Clock::time_point out_last_activity_{};       // guarded by out_mutex_
   std::uint64_t in_msgs_ = 0, in_bytes_ = 0;

@@ -53,6 +53,7 @@ void raise_open_file_limit() {
 Server::Server(config::Options options)
     : options_(std::move(options)), server_id_(make_server_id()) {
   if (options_.server_name.empty()) options_.server_name = server_id_;
+  live_options_.store(&options_, std::memory_order_release);
   planned_workers_ = options_.io_threads > 0 ? static_cast<std::size_t>(options_.io_threads)
                                              : std::max(1u, std::thread::hardware_concurrency());
 }
@@ -65,6 +66,8 @@ Server::~Server() {
 
 std::string Server::start() {
   log::info("Starting gnatsd version {}", protocol::kGnatsdVersion);
+  if (!options_.config_file.empty())
+    log::info("Using configuration file: {}", options_.config_file);
   if (options_.https_port != 0) {
     return "Can't start monitoring: HTTPS monitoring (https_port / -ms) is not available yet: "
            "it arrives with TLS support; use http_port / -m";
@@ -175,19 +178,22 @@ void Server::handle_signals() {
   while (read(signal_fd_, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
     switch (info.ssi_signo) {
       case SIGINT:
-        log::info("Trapped \"interrupt\" signal");
+        log::debug("Trapped \"interrupt\" signal");
         request_shutdown();
         break;
       case SIGTERM:
-        log::info("Trapped \"terminated\" signal");
+        log::debug("Trapped \"terminated\" signal");
         request_shutdown();
         break;
       case SIGQUIT:
-        log::info("Trapped \"quit\" signal");
+        log::debug("Trapped \"quit\" signal");
         request_shutdown();
         break;
+      case SIGHUP:
+        log::debug("Trapped \"hangup\" signal");
+        reload();
+        break;
       default:
-        // Reload (SIGHUP) and log reopen (SIGUSR1) arrive with the options work.
         log::debug("Ignoring signal {}", info.ssi_signo);
         break;
     }
@@ -196,9 +202,10 @@ void Server::handle_signals() {
 
 std::string Server::client_info(std::uint64_t cid, const std::string& ip) const {
   // Field order as nats-server's INFO; auth/ssl flags always present for clients of both eras.
+  const config::Options& options = this->options();
   nlohmann::ordered_json info;
   info["server_id"] = server_id_;
-  info["server_name"] = options_.server_name;
+  info["server_name"] = options.server_name;
   info["version"] = protocol::kServerVersion;
   info["proto"] = protocol::kProtoVersion;
   info["go"] = protocol::kBuildToolchain;
@@ -208,7 +215,7 @@ std::string Server::client_info(std::uint64_t cid, const std::string& ip) const 
   info["auth_required"] = false;
   info["ssl_required"] = false;
   info["tls_required"] = false;
-  info["max_payload"] = options_.max_payload;
+  info["max_payload"] = options.max_payload;
   info["client_id"] = cid;
   info["client_ip"] = ip;
   return "INFO " + info.dump() + " \r\n";

@@ -5,8 +5,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "config/options.hpp"
@@ -40,7 +42,18 @@ class Server {
   // Any thread: begin an orderly shutdown.
   void request_shutdown();
 
-  const config::Options& options() const noexcept { return options_; }
+  // The options in force: those of the start, or of the latest successful reload. Any thread;
+  // the reference stays valid for the server's lifetime (reloads keep earlier snapshots).
+  const config::Options& options() const noexcept {
+    return *live_options_.load(std::memory_order_acquire);
+  }
+
+  // How a reload (SIGHUP) rebuilds the options: the new options, or why they are unusable.
+  using OptionsSource = std::function<std::variant<config::Options, std::string>()>;
+  void set_options_source(OptionsSource source) { options_source_ = std::move(source); }
+  // Main thread: re-reads the options and applies what may change at run time; an unusable new
+  // config is logged and the running one kept, as nats-server does.
+  void reload();
   routing::SubjectIndex& subject_index() noexcept { return index_; }
   std::size_t worker_count() const noexcept { return workers_.size(); }
   std::size_t worker_count_hint() const noexcept { return planned_workers_; }
@@ -50,7 +63,8 @@ class Server {
   // The monitoring port actually bound (the OS's choice for -1); 0 when monitoring is off.
   int http_port() const noexcept;
   WallClock::time_point start_time() const noexcept { return start_time_; }
-  WallClock::time_point config_load_time() const noexcept { return config_load_time_; }
+  // When the options in force were loaded: the start, or the latest successful reload.
+  WallClock::time_point config_load_time() const noexcept { return config_load_time_.load(); }
 
   // INFO for one client, with the trailing " \r\n" nats-server sends.
   std::string client_info(std::uint64_t cid, const std::string& ip) const;
@@ -75,10 +89,15 @@ class Server {
   void stop_workers();
   std::string start_monitoring();
 
+  // Reloadable fields are read through options(); options_ holds the start-up values of the
+  // fields that cannot change while running (listen address, ports).
   config::Options options_;
+  std::atomic<const config::Options*> live_options_{nullptr};
+  std::vector<std::unique_ptr<const config::Options>> reloaded_options_;  // main thread only
+  OptionsSource options_source_;
   std::string server_id_;
   WallClock::time_point start_time_ = WallClock::now();
-  WallClock::time_point config_load_time_ = start_time_;
+  std::atomic<WallClock::time_point> config_load_time_{start_time_};
   ClosedConnections closed_;
   routing::SubjectIndex index_;
   std::vector<std::unique_ptr<Worker>> workers_;

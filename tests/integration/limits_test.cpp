@@ -1,10 +1,7 @@
 // Server limits and lifecycle through a config file (-c), calibrated against nats-server 2.9.10:
 // max_connections, stale connections, slow consumers, configured sizes.
-//
-// DISABLED until gnatsd reads config files (-c, issue 3): every test here passes against
-// nats-server 2.9.10 (GNATSD_TEST_BINARY=/usr/sbin/nats-server --gtest_also_run_disabled_tests)
-// and the same behaviours are covered in-process by tests/unit/server/server_test.cpp. Remove
-// the DISABLED_ prefixes when -c lands.
+// Every test here also passes against nats-server 2.9.10
+// (GNATSD_TEST_BINARY=/usr/sbin/nats-server).
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -27,7 +24,7 @@ namespace {
 
 // ---------------------------------------------------------------------------------------------
 
-TEST(LimitsTest, DISABLED_MaxConnectionsRejectsTheNewcomerOnly) {
+TEST(LimitsTest, MaxConnectionsRejectsTheNewcomerOnly) {
   TempFile conf("max_connections: 2\n");
   ServerProcess server({"-c", conf.path()});
   auto a = open_connected(server);
@@ -63,7 +60,7 @@ TEST(LimitsTest, DISABLED_MaxConnectionsRejectsTheNewcomerOnly) {
   EXPECT_TRUE(admitted) << "no free slot 5 s after a client disconnected";
 }
 
-TEST(LimitsTest, DISABLED_ClientThatNeverAnswersPingIsClosedAsStale) {
+TEST(LimitsTest, ClientThatNeverAnswersPingIsClosedAsStale) {
   TempFile conf("ping_interval: \"100ms\"\nping_max: 2\n");
   ServerProcess server({"-c", conf.path()});
 
@@ -154,7 +151,7 @@ void flood_past_a_slow_consumer(const ServerProcess& server, size_t size, int co
   if (::testing::Test::HasFailure()) std::cerr << server.log();
 }
 
-TEST(LimitsTest, DISABLED_SlowConsumerOverMaxPendingIsCutOff) {
+TEST(LimitsTest, SlowConsumerOverMaxPendingIsCutOff) {
   // max_payload may not exceed max_pending, so both are lowered. max_pending must stay well
   // above what one read batch of the publisher queues for the fast subscriber: nats-server
   // flushes subscribers once per read batch (64 KB at most), so with max_pending at 64 KB
@@ -169,7 +166,7 @@ TEST(LimitsTest, DISABLED_SlowConsumerOverMaxPendingIsCutOff) {
                              "Slow Consumer Detected: MaxPending of 262144 Exceeded");
 }
 
-TEST(LimitsTest, DISABLED_SlowConsumerPastWriteDeadlineIsCutOff) {
+TEST(LimitsTest, SlowConsumerPastWriteDeadlineIsCutOff) {
   TempFile conf("write_deadline: \"200ms\"\n");
   ServerProcess server({"-c", conf.path()});
   // nats-server 2.9.10 goes on: "... exceeded with N chunks of M total bytes."
@@ -177,7 +174,7 @@ TEST(LimitsTest, DISABLED_SlowConsumerPastWriteDeadlineIsCutOff) {
                              "Slow Consumer Detected: WriteDeadline of 200ms exceeded");
 }
 
-TEST(LimitsTest, DISABLED_ConfiguredMaxPayloadAndControlLine) {
+TEST(LimitsTest, ConfiguredMaxPayloadAndControlLine) {
   TempFile conf("max_payload: 1024\nmax_control_line: 512\n");
   ServerProcess server({"-c", conf.path()});
 
@@ -203,7 +200,7 @@ TEST(LimitsTest, DISABLED_ConfiguredMaxPayloadAndControlLine) {
   EXPECT_TRUE(too_long->expect_closed());
 }
 
-TEST(LimitsTest, DISABLED_MaxPayloadAboveMaxPendingIsAConfigError) {
+TEST(LimitsTest, MaxPayloadAboveMaxPendingIsAConfigError) {
   TempFile conf("max_pending: 65536\n");
   auto result = ServerProcess::run_to_exit({"-c", conf.path()});
   ASSERT_TRUE(result.has_value()) << "server started with max_payload > max_pending";

@@ -100,7 +100,7 @@ describe("payload limits, default max_payload (1 MB)", () => {
   });
 });
 
-describe("payload limits, max_payload from a config file", { skip: "needs config files (-c), issue 3; passes against nats-server" }, () => {
+describe("payload limits, max_payload from a config file", () => {
   let server;
   let config;
   const LIMIT = 2048;
@@ -141,7 +141,7 @@ describe("payload limits, max_payload from a config file", { skip: "needs config
   });
 });
 
-describe("payload limits, invalid configuration", { skip: "needs config files (-c), issue 3; passes against nats-server" }, () => {
+describe("payload limits, invalid configuration", () => {
   test("max_payload above max_pending: the server refuses to start", async () => {
     const config = await writeTempConfig("max_pending: 262144\nmax_payload: 1048576\n");
     try {

@@ -29,7 +29,7 @@ async function hasNoResponders(nc, subject) {
   }
 }
 
-describe("slow consumer", { skip: "needs config files (-c), issue 3; passes against nats-server" }, () => {
+describe("slow consumer", () => {
   let server;
   let config;
 

@@ -1,0 +1,425 @@
+// Each config block has a key table: lower-cased option name → how it sets Options. Keys that
+// nats-server knows but gnatsd does not implement (JetStream, leaf nodes, gateways, …) are
+// accepted with a warning so existing configs keep starting; unknown keys are errors.
+#include "config/options_loader.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <functional>
+#include <limits>
+#include <string_view>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "config/conf_parser.hpp"
+#include "config/conf_reader.hpp"
+
+namespace gnatsd::config {
+namespace {
+
+using Handler = std::function<void(const ConfMapEntry&, ConfReader&)>;
+using KeyTable = std::unordered_map<std::string, Handler>;
+
+// nats-server options gnatsd does not implement; kept out of the unknown-key error.
+constexpr std::string_view kUnsupportedKeys[] = {"jetstream",
+                                                 "store_dir",
+                                                 "leafnodes",
+                                                 "leaf",
+                                                 "gateway",
+                                                 "websocket",
+                                                 "ws",
+                                                 "mqtt",
+                                                 "accounts",
+                                                 "operator",
+                                                 "operators",
+                                                 "root",
+                                                 "roots",
+                                                 "trusted",
+                                                 "trusted_keys",
+                                                 "resolver",
+                                                 "resolver_tls",
+                                                 "resolver_preload",
+                                                 "system_account",
+                                                 "system",
+                                                 "no_system_account",
+                                                 "mappings",
+                                                 "server_tags",
+                                                 "default_js_domain",
+                                                 "prof_port",
+                                                 "ports_file_dir",
+                                                 "trace_verbose",
+                                                 "max_traced_msg_len",
+                                                 "log_size_limit",
+                                                 "logfile_size_limit",
+                                                 "disable_sublist_cache",
+                                                 "no_sublist_cache",
+                                                 "connect_error_reports",
+                                                 "reconnect_error_reports",
+                                                 "no_header_support",
+                                                 "ocsp",
+                                                 "ocsp_cache",
+                                                 "max_closed_clients",
+                                                 "http_base_path_prefix"};
+
+bool is_unsupported(std::string_view key) {
+  return std::find(std::begin(kUnsupportedKeys), std::end(kUnsupportedKeys), key) !=
+         std::end(kUnsupportedKeys);
+}
+
+// Walks `map` with `table`; keys defined only as $variables are skipped as nats-server does.
+void apply_table(const ConfMap& map, const KeyTable& table, ConfReader& reader,
+                 bool allow_unsupported) {
+  for (const ConfMapEntry& entry : map) {
+    std::string key = lower(entry.key);
+    if (auto it = table.find(key); it != table.end()) {
+      it->second(entry, reader);
+    } else if (entry.used_as_variable) {
+      continue;
+    } else if (allow_unsupported && is_unsupported(key)) {
+      reader.warning(entry.key_position,
+                     fmt::format("option \"{}\" is not supported by gnatsd, ignored", entry.key));
+    } else {
+      reader.error(entry.key_position, fmt::format("unknown field \"{}\"", entry.key));
+    }
+  }
+}
+
+Handler int_field(std::int64_t& target, std::int64_t min = 0) {
+  return [&target, min](const ConfMapEntry& e, ConfReader& r) {
+    if (auto v = r.integer(e)) {
+      if (*v < min) {
+        r.error(e.key_position, fmt::format("error parsing \"{}\": {} is out of range", e.key, *v));
+        return;
+      }
+      target = *v;
+    }
+  };
+}
+
+Handler int_field(int& target, std::int64_t min = 0) {
+  return [&target, min](const ConfMapEntry& e, ConfReader& r) {
+    if (auto v = r.integer(e)) {
+      if (*v < min || *v > std::numeric_limits<int>::max()) {
+        r.error(e.key_position, fmt::format("error parsing \"{}\": {} is out of range", e.key, *v));
+        return;
+      }
+      target = static_cast<int>(*v);
+    }
+  };
+}
+
+Handler string_field(std::string& target) {
+  return [&target](const ConfMapEntry& e, ConfReader& r) {
+    if (auto v = r.string(e)) target = std::move(*v);
+  };
+}
+
+Handler bool_field(bool& target) {
+  return [&target](const ConfMapEntry& e, ConfReader& r) {
+    if (auto v = r.boolean(e)) target = *v;
+  };
+}
+
+Handler duration_field(std::chrono::milliseconds& target) {
+  return [&target](const ConfMapEntry& e, ConfReader& r) {
+    if (auto v = r.duration(e)) target = *v;
+  };
+}
+
+Handler seconds_field(std::chrono::milliseconds& target) {
+  return [&target](const ConfMapEntry& e, ConfReader& r) {
+    if (auto v = r.seconds(e)) target = *v;
+  };
+}
+
+Handler port_field(int& target) {
+  return [&target](const ConfMapEntry& e, ConfReader& r) {
+    if (auto v = r.port(e)) target = *v;
+  };
+}
+
+// `listen`/`http`/`https`: "host:port", ":port", or a bare port number.
+Handler host_port_field(std::string& host, int& port) {
+  return [&host, &port](const ConfMapEntry& e, ConfReader& r) {
+    if (e.value.is_integer()) {
+      if (auto v = r.port(e)) port = *v;
+      return;
+    }
+    auto text = r.string(e);
+    if (!text) return;
+    auto colon = text->rfind(':');
+    int parsed = 0;
+    std::string_view digits =
+        colon == std::string::npos ? std::string_view() : std::string_view(*text).substr(colon + 1);
+    auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), parsed);
+    if (colon == std::string::npos || digits.empty() || ec != std::errc{} ||
+        ptr != digits.data() + digits.size() || parsed < -1 || parsed > 65535) {
+      r.error(e.key_position,
+              fmt::format("could not parse address string \"{}\" for \"{}\"", *text, e.key));
+      return;
+    }
+    std::string h = text->substr(0, colon);
+    if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+    if (!h.empty()) host = h;
+    port = parsed;
+  };
+}
+
+// publish/subscribe: a subject, a list, or {allow, deny}.
+std::optional<SubjectPermission> subject_permission(const ConfMapEntry& e, ConfReader& r) {
+  SubjectPermission out;
+  if (!e.value.is_map()) {
+    auto list = r.string_list(e);
+    if (!list) return std::nullopt;
+    out.allow = std::move(*list);
+    return out;
+  }
+  KeyTable table = {
+      {"allow",
+       [&](const ConfMapEntry& x, ConfReader& rr) {
+         if (auto l = rr.string_list(x)) out.allow = std::move(*l);
+       }},
+      {"deny",
+       [&](const ConfMapEntry& x, ConfReader& rr) {
+         if (auto l = rr.string_list(x)) out.deny = std::move(*l);
+       }},
+  };
+  apply_table(e.value.as_map(), table, r, false);
+  return out;
+}
+
+std::optional<Permissions> permissions(const ConfMapEntry& e, ConfReader& r) {
+  const ConfMap* map = r.map(e);
+  if (!map) return std::nullopt;
+  Permissions out;
+  auto pub = [&](const ConfMapEntry& x, ConfReader& rr) {
+    out.publish = subject_permission(x, rr);
+  };
+  auto sub = [&](const ConfMapEntry& x, ConfReader& rr) {
+    out.subscribe = subject_permission(x, rr);
+  };
+  KeyTable table = {{"publish", pub},
+                    {"pub", pub},
+                    {"import", pub},
+                    {"subscribe", sub},
+                    {"sub", sub},
+                    {"export", sub},
+                    {"allow_responses", [](const ConfMapEntry& x, ConfReader& rr) {
+                       rr.warning(x.key_position,
+                                  "option \"allow_responses\" is not supported by gnatsd, ignored");
+                     }}};
+  apply_table(*map, table, r, false);
+  return out;
+}
+
+std::optional<User> user_entry(const ConfValue& value, ConfReader& r) {
+  if (!value.is_map()) {
+    r.error(value.position(),
+            fmt::format("error parsing \"users\": expected a map, got {}", value.type_name()));
+    return std::nullopt;
+  }
+  User user;
+  KeyTable table = {
+      {"user", string_field(user.username)},
+      {"username", string_field(user.username)},
+      {"pass", string_field(user.password)},
+      {"password", string_field(user.password)},
+      {"permissions",
+       [&](const ConfMapEntry& x, ConfReader& rr) { user.permissions = permissions(x, rr); }},
+      {"permission",
+       [&](const ConfMapEntry& x, ConfReader& rr) { user.permissions = permissions(x, rr); }},
+  };
+  apply_table(value.as_map(), table, r, false);
+  return user;
+}
+
+void authorization_block(const ConfMapEntry& e, ConfReader& r, Options& o) {
+  const ConfMap* map = r.map(e);
+  if (!map) return;
+  std::string user, pass, token;
+  std::vector<User> users;
+  bool has_users = false;
+  KeyTable table = {
+      {"user", string_field(user)},
+      {"username", string_field(user)},
+      {"pass", string_field(pass)},
+      {"password", string_field(pass)},
+      {"token", string_field(token)},
+      {"timeout", seconds_field(o.auth_timeout)},
+      {"users",
+       [&](const ConfMapEntry& x, ConfReader& rr) {
+         has_users = true;
+         if (!x.value.is_array()) {
+           rr.error(x.key_position,
+                    fmt::format("error parsing \"users\": expected an array, got {}",
+                                x.value.type_name()));
+           return;
+         }
+         for (const ConfValue& item : x.value.as_array())
+           if (auto u = user_entry(item, rr)) users.push_back(std::move(*u));
+       }},
+      {"default_permissions",
+       [&](const ConfMapEntry& x, ConfReader& rr) { o.default_permissions = permissions(x, rr); }},
+  };
+  apply_table(*map, table, r, false);
+  if (!user.empty() && !token.empty()) {
+    r.error(e.key_position, "Cannot have a user/pass and token");
+    return;
+  }
+  if (has_users && (!user.empty() || !token.empty())) {
+    r.error(e.key_position, user.empty() ? "Can not have a token and a users array"
+                                         : "Can not have a single user/pass and a users array");
+    return;
+  }
+  o.username = std::move(user);
+  o.password = std::move(pass);
+  o.token = std::move(token);
+  o.users = std::move(users);
+}
+
+void tls_block(const ConfMapEntry& e, ConfReader& r, TlsOptions& tls) {
+  const ConfMap* map = r.map(e);
+  if (!map) return;
+  tls.enabled = true;
+  auto list = [](std::vector<std::string>& target) {
+    return [&target](const ConfMapEntry& x, ConfReader& rr) {
+      if (auto l = rr.string_list(x)) target = std::move(*l);
+    };
+  };
+  KeyTable table = {
+      {"cert_file", string_field(tls.cert_file)},
+      {"key_file", string_field(tls.key_file)},
+      {"ca_file", string_field(tls.ca_file)},
+      {"verify", bool_field(tls.verify)},
+      {"timeout", seconds_field(tls.timeout)},
+      {"cipher_suites", list(tls.cipher_suites)},
+      {"curve_preferences", list(tls.curve_preferences)},
+  };
+  apply_table(*map, table, r, false);
+}
+
+void cluster_block(const ConfMapEntry& e, ConfReader& r, ClusterOptions& c) {
+  const ConfMap* map = r.map(e);
+  if (!map) return;
+  KeyTable table = {
+      {"name", string_field(c.name)},
+      {"host", string_field(c.host)},
+      {"net", string_field(c.host)},
+      {"port", port_field(c.port)},
+      {"listen", host_port_field(c.host, c.port)},
+      {"advertise", string_field(c.advertise)},
+      {"cluster_advertise", string_field(c.advertise)},
+      {"no_advertise", bool_field(c.no_advertise)},
+      {"connect_retries", int_field(c.connect_retries)},
+      {"routes",
+       [&c](const ConfMapEntry& x, ConfReader& rr) {
+         if (auto l = rr.string_list(x)) c.routes = std::move(*l);
+       }},
+      {"tls", [&c](const ConfMapEntry& x, ConfReader& rr) { tls_block(x, rr, c.tls); }},
+      {"authorization",
+       [&c](const ConfMapEntry& x, ConfReader& rr) {
+         const ConfMap* auth = rr.map(x);
+         if (!auth) return;
+         KeyTable t = {{"user", string_field(c.username)},
+                       {"username", string_field(c.username)},
+                       {"pass", string_field(c.password)},
+                       {"password", string_field(c.password)},
+                       {"timeout", seconds_field(c.auth_timeout)}};
+         apply_table(*auth, t, rr, false);
+       }},
+      {"permissions",
+       [](const ConfMapEntry& x, ConfReader& rr) {
+         rr.warning(x.key_position, "cluster permissions are not supported by gnatsd, ignored");
+       }},
+  };
+  apply_table(*map, table, r, true);
+}
+
+KeyTable top_level_table(Options& o) {
+  auto max_pending = int_field(o.max_pending, 1);
+  auto max_connections = int_field(o.max_connections);
+  auto max_subscriptions = int_field(o.max_subscriptions);
+  auto log_file = string_field(o.log_file);
+  auto pid_file = string_field(o.pid_file);
+  auto http = host_port_field(o.http_host, o.http_port);
+  auto https = host_port_field(o.http_host, o.https_port);
+  return {
+      {"listen", host_port_field(o.host, o.port)},
+      {"port", port_field(o.port)},
+      {"host", string_field(o.host)},
+      {"net", string_field(o.host)},
+      {"server_name", string_field(o.server_name)},
+      {"client_advertise", string_field(o.client_advertise)},
+      {"http_port", port_field(o.http_port)},
+      {"monitor_port", port_field(o.http_port)},
+      {"https_port", port_field(o.https_port)},
+      {"http", http},
+      {"https", https},
+      {"http_base_path", string_field(o.http_base_path)},
+      {"debug", bool_field(o.debug)},
+      {"trace", bool_field(o.trace)},
+      {"logtime", bool_field(o.logtime)},
+      {"log_file", log_file},
+      {"logfile", log_file},
+      {"syslog", bool_field(o.syslog)},
+      {"remote_syslog", string_field(o.remote_syslog)},
+      {"pid_file", pid_file},
+      {"pidfile", pid_file},
+      {"max_connections", max_connections},
+      {"max_conn", max_connections},
+      {"max_subscriptions", max_subscriptions},
+      {"max_subs", max_subscriptions},
+      {"max_control_line", int_field(o.max_control_line, 1)},
+      {"max_payload", int_field(o.max_payload, 1)},
+      {"max_pending", max_pending},
+      {"max_pending_size", max_pending},  // the seed's name
+      {"ping_interval", duration_field(o.ping_interval)},
+      {"ping_max", int_field(o.ping_max)},
+      {"write_deadline", duration_field(o.write_deadline)},
+      {"lame_duck_duration", duration_field(o.lame_duck_duration)},
+      {"lame_duck_grace_period", duration_field(o.lame_duck_grace_period)},
+      {"no_auth_user", string_field(o.no_auth_user)},
+      {"authorization",
+       [&o](const ConfMapEntry& e, ConfReader& r) { authorization_block(e, r, o); }},
+      {"tls", [&o](const ConfMapEntry& e, ConfReader& r) { tls_block(e, r, o.tls); }},
+      {"cluster", [&o](const ConfMapEntry& e, ConfReader& r) { cluster_block(e, r, o.cluster); }},
+      {"io_threads", int_field(o.io_threads)},
+  };
+}
+
+}  // namespace
+
+ConfigLoadResult apply_config(const ConfMap& config, Options& options) {
+  ConfReader reader;
+  KeyTable table = top_level_table(options);
+  apply_table(config, table, reader, true);
+  return {reader.errors(), reader.warnings()};
+}
+
+ConfigLoadResult load_config_file(const std::string& path, Options& options) {
+  auto parsed = parse_config_file(path);
+  if (!parsed) return {{parsed.error().message()}, {}};
+  options.config_file = path;
+  return apply_config(*parsed, options);
+}
+
+std::string validate_options(const Options& o) {
+  if (o.max_payload > o.max_pending)
+    return fmt::format("max_payload ({}) cannot be higher than max_pending ({})", o.max_payload,
+                       o.max_pending);
+  if (!o.cluster.routes.empty() && o.cluster.port == 0)
+    return "solicited routes require cluster capabilities, e.g. --cluster";
+  if (!o.no_auth_user.empty()) {
+    bool found = std::any_of(o.users.begin(), o.users.end(),
+                             [&](const User& u) { return u.username == o.no_auth_user; });
+    if (!found)
+      return fmt::format(
+          "no_auth_user: \"{}\" not present as user or nkey in authorization block or account "
+          "configuration",
+          o.no_auth_user);
+  }
+  return {};
+}
+
+}  // namespace gnatsd::config

@@ -1,0 +1,106 @@
+// Config reload (SIGHUP, --signal reload): rebuild the options the way the start did, refuse
+// changes that need a restart, log each changed option as nats-server does ("Reloaded: x = y"),
+// then publish the new snapshot. Sessions read limits through Server::options(), so new values
+// apply to every connection from its next use of them.
+#include <fmt/format.h>
+
+#include "config/duration.hpp"
+#include "log/logger.hpp"
+#include "server/server.hpp"
+
+namespace gnatsd::server {
+namespace {
+
+// Fields fixed for the life of the process; nats-server names them by their Go field names.
+std::string restart_only_change(const config::Options& now, const config::Options& next) {
+  auto differ = [](std::string_view name, const auto& a, const auto& b) -> std::string {
+    if (a == b) return {};
+    return fmt::format("config reload not supported for {}: old={}, new={}", name, a, b);
+  };
+  for (auto text : {differ("Host", now.host, next.host), differ("Port", now.port, next.port),
+                    differ("HTTPHost", now.http_host, next.http_host),
+                    differ("HTTPPort", now.http_port, next.http_port),
+                    differ("HTTPSPort", now.https_port, next.https_port),
+                    differ("Cluster.Host", now.cluster.host, next.cluster.host),
+                    differ("Cluster.Port", now.cluster.port, next.cluster.port),
+                    differ("IOThreads", now.io_threads, next.io_threads)}) {
+    if (!text.empty()) return text;
+  }
+  return {};
+}
+
+std::string duration_text(std::chrono::milliseconds d) {
+  return config::format_go_duration(d);
+}
+
+// "Reloaded: name = value" for each changed reloadable option.
+std::vector<std::string> describe_changes(const config::Options& a, const config::Options& b) {
+  std::vector<std::string> out;
+  auto value = [&out](std::string_view name, const auto& x, const auto& y) {
+    if (x != y) out.push_back(fmt::format("Reloaded: {} = {}", name, y));
+  };
+  auto duration = [&out](std::string_view name, auto x, auto y) {
+    if (x != y) out.push_back(fmt::format("Reloaded: {} = {}", name, duration_text(y)));
+  };
+  auto changed = [&out](std::string_view name, bool differs) {
+    if (differs) out.push_back(fmt::format("Reloaded: {}", name));
+  };
+  value("debug", a.debug, b.debug);
+  value("trace", a.trace, b.trace);
+  value("logtime", a.logtime, b.logtime);
+  value("log_file", a.log_file, b.log_file);
+  value("syslog", a.syslog, b.syslog);
+  value("remote_syslog", a.remote_syslog, b.remote_syslog);
+  value("pid_file", a.pid_file, b.pid_file);
+  value("server_name", a.server_name, b.server_name);
+  changed("authorization users",
+          a.users != b.users || a.default_permissions != b.default_permissions);
+  changed("authorization", a.username != b.username || a.password != b.password ||
+                               a.token != b.token || a.auth_timeout != b.auth_timeout);
+  value("no_auth_user", a.no_auth_user, b.no_auth_user);
+  changed("tls", a.tls != b.tls);
+  changed("cluster", a.cluster != b.cluster);
+  value("max_connections", a.max_connections, b.max_connections);
+  value("max_subscriptions", a.max_subscriptions, b.max_subscriptions);
+  value("max_payload", a.max_payload, b.max_payload);
+  value("max_control_line", a.max_control_line, b.max_control_line);
+  value("max_pending", a.max_pending, b.max_pending);
+  duration("ping_interval", a.ping_interval, b.ping_interval);
+  value("ping_max", a.ping_max, b.ping_max);
+  duration("write_deadline", a.write_deadline, b.write_deadline);
+  duration("lame_duck_duration", a.lame_duck_duration, b.lame_duck_duration);
+  duration("lame_duck_grace_period", a.lame_duck_grace_period, b.lame_duck_grace_period);
+  value("client_advertise", a.client_advertise, b.client_advertise);
+  return out;
+}
+
+}  // namespace
+
+void Server::reload() {
+  if (!options_source_) {
+    log::error("Failed to reload server configuration: no configuration source");
+    return;
+  }
+  auto rebuilt = options_source_();
+  if (auto* error = std::get_if<std::string>(&rebuilt)) {
+    log::error("Failed to reload server configuration: {}", *error);
+    return;
+  }
+  auto next = std::make_unique<config::Options>(std::get<config::Options>(std::move(rebuilt)));
+  if (next->server_name.empty()) next->server_name = server_id_;
+  const config::Options& current = options();
+  if (auto refused = restart_only_change(current, *next); !refused.empty()) {
+    log::error("Failed to reload server configuration: {}", refused);
+    return;
+  }
+  const auto changes = describe_changes(current, *next);
+  // Logging first, so that the lines below already follow the new settings.
+  log::init({next->debug, next->trace, next->logtime});
+  for (const auto& line : changes) log::info("{}", line);
+  reloaded_options_.push_back(std::move(next));
+  live_options_.store(reloaded_options_.back().get(), std::memory_order_release);
+  config_load_time_.store(WallClock::now());
+  log::info("Reloaded server configuration");
+}
+
+}  // namespace gnatsd::server

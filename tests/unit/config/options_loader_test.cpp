@@ -1,0 +1,266 @@
+// Config files → Options: the spec's sample verbatim, nats-server's aliases and units, and the
+// errors (with positions) for bad keys and bad values.
+#include "config/options_loader.hpp"
+
+#include <gtest/gtest.h>
+
+#include "config/conf_parser.hpp"
+
+namespace gnatsd::config {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Loaded {
+  Options options;
+  ConfigLoadResult result;
+};
+
+Loaded load(std::string_view text) {
+  Loaded out;
+  auto parsed = parse_config_string(text, "test.conf");
+  if (!parsed) {
+    out.result.errors.push_back(parsed.error().message());
+    return out;
+  }
+  out.result = apply_config(*parsed, out.options);
+  return out;
+}
+
+// The seed README's sample configuration, verbatim.
+constexpr std::string_view kSpecSample = R"(
+port: 4242      # port to listen for client connections
+net: apcera.me  # net interface to listen
+
+http_port: 8222 # HTTP monitoring port
+
+# Authorization for client connections
+authorization {
+  user:     derek
+  password: T0pS3cr3t
+  timeout:  1
+}
+
+# Cluster definition
+
+cluster {
+
+  host: '127.0.0.1'  # host/net interface
+  port: 4244         # port for inbound route connections
+
+  # Authorization for route connections
+  authorization {
+    user: route_user
+    password: T0pS3cr3tT00!
+    timeout: 0.5
+  }
+
+  # Routes are actively solicited and connected to from this server.
+  # Other servers can connect to us if they supply the correct credentials
+  # in their routes definitions from above.
+
+  routes = [
+    nats-route://user1:pass1@127.0.0.1:4245
+    nats-route://user2:pass2@127.0.0.1:4246
+  ]
+}
+
+# logging options
+debug:   false
+trace:   true
+logtime: false
+log_file: "/tmp/gnatsd.log"
+
+# pid file
+pid_file: "/tmp/gnatsd.pid"
+
+# Some system overides
+
+# max_connections
+max_connections: 100
+
+# maximum protocol control line
+max_control_line: 512
+
+# maximum payload
+max_payload: 65536
+
+# slow consumer threshold
+max_pending_size: 10000000
+)";
+
+TEST(OptionsLoaderTest, SpecSampleVerbatim) {
+  auto l = load(kSpecSample);
+  ASSERT_TRUE(l.result.ok()) << l.result.errors.front();
+  const Options& o = l.options;
+  EXPECT_EQ(o.port, 4242);
+  EXPECT_EQ(o.host, "apcera.me");
+  EXPECT_EQ(o.http_port, 8222);
+  EXPECT_EQ(o.username, "derek");
+  EXPECT_EQ(o.password, "T0pS3cr3t");
+  EXPECT_EQ(o.auth_timeout, 1s);
+  EXPECT_EQ(o.cluster.host, "127.0.0.1");
+  EXPECT_EQ(o.cluster.port, 4244);
+  EXPECT_EQ(o.cluster.username, "route_user");
+  EXPECT_EQ(o.cluster.password, "T0pS3cr3tT00!");
+  EXPECT_EQ(o.cluster.auth_timeout, 500ms);
+  ASSERT_EQ(o.cluster.routes.size(), 2u);
+  EXPECT_EQ(o.cluster.routes[1], "nats-route://user2:pass2@127.0.0.1:4246");
+  EXPECT_FALSE(o.debug);
+  EXPECT_TRUE(o.trace);
+  EXPECT_FALSE(o.logtime);
+  EXPECT_EQ(o.log_file, "/tmp/gnatsd.log");
+  EXPECT_EQ(o.pid_file, "/tmp/gnatsd.pid");
+  EXPECT_EQ(o.max_connections, 100);
+  EXPECT_EQ(o.max_control_line, 512);
+  EXPECT_EQ(o.max_payload, 65536);
+  EXPECT_EQ(o.max_pending, 10000000);
+}
+
+TEST(OptionsLoaderTest, KeysAreCaseInsensitiveAndAliasesWork) {
+  auto l = load(
+      "PORT: 1\nmax_conn: 7\nLISTEN: \"10.0.0.1:4333\"\nlogfile: /x.log\npidfile: /p\n"
+      "max_subs: 9\nhttp: \"127.0.0.1:8333\"\nserver_name: alpha");
+  ASSERT_TRUE(l.result.ok()) << l.result.errors.front();
+  EXPECT_EQ(l.options.port, 4333);
+  EXPECT_EQ(l.options.host, "10.0.0.1");
+  EXPECT_EQ(l.options.max_connections, 7);
+  EXPECT_EQ(l.options.log_file, "/x.log");
+  EXPECT_EQ(l.options.pid_file, "/p");
+  EXPECT_EQ(l.options.max_subscriptions, 9);
+  EXPECT_EQ(l.options.http_host, "127.0.0.1");
+  EXPECT_EQ(l.options.http_port, 8333);
+  EXPECT_EQ(l.options.server_name, "alpha");
+}
+
+TEST(OptionsLoaderTest, SizesAndDurations) {
+  auto l = load(
+      "max_payload: 1MB\nmax_pending: 64KB\nping_interval: \"1m30s\"\nping_max: 3\n"
+      "write_deadline: \"500ms\"\nlame_duck_duration: \"30s\"");
+  ASSERT_TRUE(l.result.ok()) << l.result.errors.front();
+  EXPECT_EQ(l.options.max_payload, 1024 * 1024);
+  EXPECT_EQ(l.options.max_pending, 64 * 1024);
+  EXPECT_EQ(l.options.ping_interval, 90s);
+  EXPECT_EQ(l.options.ping_max, 3);
+  EXPECT_EQ(l.options.write_deadline, 500ms);
+  EXPECT_EQ(l.options.lame_duck_duration, 30s);
+  EXPECT_TRUE(l.result.warnings.empty());
+}
+
+TEST(OptionsLoaderTest, IntegerDurationsAreSecondsWithNatsServersWarning) {
+  auto l = load("ping_interval: 5");
+  ASSERT_TRUE(l.result.ok());
+  EXPECT_EQ(l.options.ping_interval, 5s);
+  ASSERT_EQ(l.result.warnings.size(), 1u);
+  EXPECT_EQ(l.result.warnings[0],
+            "test.conf:1:1: invalid use of field \"ping_interval\": ping_interval should be "
+            "converted to a duration");
+}
+
+TEST(OptionsLoaderTest, UnknownKeysAreErrorsAtTheirPosition) {
+  auto l = load("port: 1\nfoo: 1\nauthorization {\n  user: a\n  bogus: 2\n}\n");
+  ASSERT_EQ(l.result.errors.size(), 2u);
+  EXPECT_EQ(l.result.errors[0], "test.conf:2:1: unknown field \"foo\"");
+  EXPECT_EQ(l.result.errors[1], "test.conf:5:3: unknown field \"bogus\"");
+}
+
+TEST(OptionsLoaderTest, VariablesAreNotUnknownKeys) {
+  auto l = load("PASS = secret\nauthorization { user: a, password: $PASS }");
+  ASSERT_TRUE(l.result.ok()) << l.result.errors.front();
+  EXPECT_EQ(l.options.password, "secret");
+}
+
+TEST(OptionsLoaderTest, WrongTypesAreErrors) {
+  EXPECT_EQ(load("port: \"abc\"").result.errors.at(0),
+            "test.conf:1:1: error parsing \"port\": expected an integer, got string \"abc\"");
+  EXPECT_EQ(load("debug: \"yes\"").result.errors.at(0),
+            "test.conf:1:1: error parsing \"debug\": expected a boolean, got string \"yes\"");
+  EXPECT_FALSE(load("max_payload: \"1MB\"").result.ok());
+  EXPECT_FALSE(load("ping_interval: \"soon\"").result.ok());
+  EXPECT_FALSE(load("port: 70000").result.ok());
+  EXPECT_FALSE(load("listen: \"nope\"").result.ok());
+}
+
+TEST(OptionsLoaderTest, NatsServerKeysGnatsdDoesNotImplementOnlyWarn) {
+  auto l = load("jetstream: {}\nleafnodes { port: 7422 }");
+  EXPECT_TRUE(l.result.ok());
+  EXPECT_EQ(l.result.warnings.size(), 2u);
+}
+
+TEST(OptionsLoaderTest, UsersWithPermissions) {
+  auto l = load(R"(
+authorization {
+  default_permissions = { publish = "public.>" }
+  users = [
+    { user: alice, password: "$2a$11$abcdefghijklmnopqrstuu", permissions: {
+        publish: ["a.*", "b"], subscribe: { allow: ["_INBOX.>"], deny: "secret.>" } } }
+    { username: bob, pass: pw }
+  ]
+  timeout: 0.5
+}
+no_auth_user: bob
+)");
+  ASSERT_TRUE(l.result.ok()) << l.result.errors.front();
+  ASSERT_EQ(l.options.users.size(), 2u);
+  const User& alice = l.options.users[0];
+  EXPECT_EQ(alice.username, "alice");
+  EXPECT_EQ(alice.password, "$2a$11$abcdefghijklmnopqrstuu");
+  ASSERT_TRUE(alice.permissions && alice.permissions->publish && alice.permissions->subscribe);
+  EXPECT_EQ(alice.permissions->publish->allow, (std::vector<std::string>{"a.*", "b"}));
+  EXPECT_EQ(alice.permissions->subscribe->allow, (std::vector<std::string>{"_INBOX.>"}));
+  EXPECT_EQ(alice.permissions->subscribe->deny, (std::vector<std::string>{"secret.>"}));
+  EXPECT_EQ(l.options.users[1].username, "bob");
+  EXPECT_EQ(l.options.users[1].password, "pw");
+  EXPECT_FALSE(l.options.users[1].permissions);
+  ASSERT_TRUE(l.options.default_permissions && l.options.default_permissions->publish);
+  EXPECT_EQ(l.options.default_permissions->publish->allow, (std::vector<std::string>{"public.>"}));
+  EXPECT_EQ(l.options.auth_timeout, 500ms);
+  EXPECT_EQ(l.options.no_auth_user, "bob");
+  EXPECT_EQ(validate_options(l.options), "");
+}
+
+TEST(OptionsLoaderTest, ConflictingAuthorizationIsAnError) {
+  EXPECT_EQ(load("authorization { user: a, token: b }").result.errors.at(0),
+            "test.conf:1:1: Cannot have a user/pass and token");
+  EXPECT_EQ(load("authorization { users: [{user: a, password: b}], user: c, password: d }")
+                .result.errors.at(0),
+            "test.conf:1:1: Can not have a single user/pass and a users array");
+}
+
+TEST(OptionsLoaderTest, TlsBlock) {
+  auto l = load(R"(
+tls {
+  cert_file: "./configs/certs/server-cert.pem"
+  key_file:  "./configs/certs/server-key.pem"
+  ca_file:   "./configs/certs/ca.pem"
+  verify:    true
+  timeout:   2
+  cipher_suites: ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"]
+}
+)");
+  ASSERT_TRUE(l.result.ok()) << l.result.errors.front();
+  EXPECT_TRUE(l.options.tls.enabled);
+  EXPECT_EQ(l.options.tls.cert_file, "./configs/certs/server-cert.pem");
+  EXPECT_EQ(l.options.tls.key_file, "./configs/certs/server-key.pem");
+  EXPECT_EQ(l.options.tls.ca_file, "./configs/certs/ca.pem");
+  EXPECT_TRUE(l.options.tls.verify);
+  EXPECT_EQ(l.options.tls.timeout, 2s);
+  EXPECT_EQ(l.options.tls.cipher_suites.size(), 1u);
+}
+
+TEST(OptionsLoaderTest, Validation) {
+  Options o;
+  o.max_pending = 65536;
+  EXPECT_EQ(validate_options(o), "max_payload (1048576) cannot be higher than max_pending (65536)");
+  Options routes;
+  routes.cluster.routes = {"nats://127.0.0.1:6222"};
+  EXPECT_EQ(validate_options(routes),
+            "solicited routes require cluster capabilities, e.g. --cluster");
+  Options no_auth;
+  no_auth.no_auth_user = "ghost";
+  EXPECT_NE(validate_options(no_auth).find("no_auth_user: \"ghost\" not present"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace gnatsd::config
