@@ -145,13 +145,19 @@ void MonitorServer::stop() {
 }
 
 void MonitorServer::install_routes(const std::string& base) {
-  // Each JSON endpoint: count it, answer it, wrap it for JSONP when asked.
+  // Each JSON endpoint: count it, answer it, wrap it for JSONP when asked. nats-server leaves
+  // a /connz or /routez request out of http_req_stats when its arguments do not decode.
+  // `path` is also the http_req_stats key; `alias` serves the same endpoint under an old name.
   auto json_endpoint = [this, &base](const std::string& path,
-                                     std::function<Reply(const Params&)> handler) {
-    http_->Get(regex_escape(base + path), [this, path, handler = std::move(handler)](
-                                              const httplib::Request& req, httplib::Response& res) {
-      count_request(path);
+                                     std::function<Reply(const Params&)> handler,
+                                     bool count_rejected = true, const std::string& alias = "") {
+    const std::string pattern =
+        alias.empty() ? regex_escape(base + path)
+                      : "(?:" + regex_escape(base + path) + "|" + regex_escape(base + alias) + ")";
+    http_->Get(pattern, [this, path, count_rejected, handler = std::move(handler)](
+                            const httplib::Request& req, httplib::Response& res) {
       Reply reply = handler(req.params);
+      if (reply.status == 200 || count_rejected) count_request(path);
       if (reply.status != 200) {
         res.status = reply.status;
         res.set_content(reply.body, std::string(kTextType));
@@ -169,31 +175,35 @@ void MonitorServer::install_routes(const std::string& base) {
   json_endpoint("/varz", [this](const Params&) {
     return json_reply(build_varz(server_, VarzInputs{usage_.sample(), request_stats()}));
   });
-  json_endpoint("/connz", [this](const Params& params) {
-    auto options = parse_connz_options(params);
-    if (!options.ok()) return bad_request(options.error);
-    return json_reply(build_connz(server_, options.value));
-  });
-  json_endpoint("/subsz", [this](const Params& params) {
-    auto options = parse_subsz_options(params);
-    if (!options.ok()) return bad_request(options.error);
-    return json_reply(build_subsz(server_, options.value));
-  });
-  // nats-server 1.x served /subsz as /subscriptionsz too.
-  json_endpoint("/subscriptionsz", [this](const Params& params) {
-    auto options = parse_subsz_options(params);
-    if (!options.ok()) return bad_request(options.error);
-    return json_reply(build_subsz(server_, options.value));
-  });
-  json_endpoint("/routez", [this](const Params& params) {
-    if (auto subs = decode_subs(params); !subs.ok()) return bad_request(subs.error);
-    Json out;  // no routes until the clustering work lands
-    out["server_id"] = server_.server_id();
-    out["now"] = rfc3339_nano(server::WallClock::now());
-    out["num_routes"] = 0;
-    out["routes"] = Json::array();
-    return json_reply(out);
-  });
+  json_endpoint(
+      "/connz",
+      [this](const Params& params) {
+        auto options = parse_connz_options(params);
+        if (!options.ok()) return bad_request(options.error);
+        return json_reply(build_connz(server_, options.value));
+      },
+      false);
+  // nats-server 1.x called /subsz /subscriptionsz; both count as /subsz.
+  json_endpoint(
+      "/subsz",
+      [this](const Params& params) {
+        auto options = parse_subsz_options(params);
+        if (!options.ok()) return bad_request(options.error);
+        return json_reply(build_subsz(server_, options.value));
+      },
+      true, "/subscriptionsz");
+  json_endpoint(
+      "/routez",
+      [this](const Params& params) {
+        if (auto subs = decode_subs(params); !subs.ok()) return bad_request(subs.error);
+        Json out;  // no routes until the clustering work lands
+        out["server_id"] = server_.server_id();
+        out["now"] = rfc3339_nano(server::WallClock::now());
+        out["num_routes"] = 0;
+        out["routes"] = Json::array();
+        return json_reply(out);
+      },
+      false);
   json_endpoint("/healthz", [](const Params&) {
     Json out;
     out["status"] = "ok";  // answering at all means the client listener is up

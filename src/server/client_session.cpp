@@ -76,6 +76,7 @@ std::string ClientSession::describe() const {
 void ClientSession::start() {
   // The INFO goes out now: the CONNECT that answers it gives the first round-trip estimate.
   start_time_ = last_read_ = last_activity_ = rtt_start_ = Clock::now();
+  start_wall_ = WallClock::now();
   next_ping_ = start_time_ + server_.options().ping_interval;
   in_buf_.resize(kInitialReadBuffer);
   worker_.loop().add(transport_->fd(), EPOLLIN | EPOLLRDHUP, this);
@@ -663,13 +664,15 @@ void ClientSession::tick(Clock::time_point now) {
   enqueue("PING\r\n");
 }
 
-ConnInfo ClientSession::conn_info(bool with_subs, Clock::time_point steady_now,
-                                  WallClock::time_point wall_now) {
+ConnInfo ClientSession::conn_info(bool with_subs) {
   ConnInfo info;
   info.cid = cid_;
   info.ip = ip_;
   info.port = port_;
-  info.start = to_wall(start_time_, steady_now, wall_now);
+  auto wall = [this](Clock::time_point t) {
+    return start_wall_ + std::chrono::duration_cast<WallClock::duration>(t - start_time_);
+  };
+  info.start = start_wall_;
   Clock::time_point last = last_activity_;
   {
     std::lock_guard lock(out_mutex_);
@@ -678,7 +681,7 @@ ConnInfo ClientSession::conn_info(bool with_subs, Clock::time_point steady_now,
     info.out_bytes = out_bytes_;
     last = std::max(last, out_last_activity_);
   }
-  info.last_activity = to_wall(last, steady_now, wall_now);
+  info.last_activity = wall(last);
   info.rtt = rtt_;
   info.in_msgs = in_msgs_;
   info.in_bytes = in_bytes_;
@@ -728,9 +731,8 @@ void ClientSession::close(CloseReason reason) {
   log::debug("{} - Client connection closed: {}", describe(), to_string(reason));
   // Remembered for /connz?state=closed; not at shutdown, when nobody is left to ask.
   if (reason != CloseReason::ServerShutdown) {
-    const auto wall_now = WallClock::now();
-    ConnInfo info = conn_info(true, Clock::now(), wall_now);
-    info.stop = wall_now;
+    ConnInfo info = conn_info(true);
+    info.stop = WallClock::now();
     info.reason = to_string(reason);
     server_.closed_connections().add(std::move(info));
   }

@@ -69,8 +69,7 @@ class ClientSession final : public net::IoHandler,
   Worker& worker() noexcept { return worker_; }
 
   // Loop thread: what /connz shows for this connection; subscriptions only when asked for.
-  ConnInfo conn_info(bool with_subs, std::chrono::steady_clock::time_point steady_now,
-                     WallClock::time_point wall_now);
+  ConnInfo conn_info(bool with_subs);
   // Loop thread: this connection's subscriptions, in sid order.
   std::vector<SubDetail> sub_details();
 
@@ -125,7 +124,9 @@ class ClientSession final : public net::IoHandler,
   net::ByteBuffer out_writing_;
   std::size_t out_written_ = 0;
   Clock::time_point start_time_;
-  Clock::time_point last_read_;  // any bytes from the client: proves it alive (pings)
+  WallClock::time_point start_wall_;  // start_time_ on the wall clock: other instants derive
+                                      // from it, so that they never drift between requests
+  Clock::time_point last_read_;       // any bytes from the client: proves it alive (pings)
   // What monitoring calls last activity, as nats-server: CONNECT, SUB, UNSUB, PUB (the time of
   // the read that carried it) and deliveries (out_last_activity_), but not PING/PONG.
   Clock::time_point last_activity_;

@@ -39,11 +39,4 @@ struct ConnInfo {
   std::vector<SubDetail> subs;  // filled only when asked for (always for closed connections)
 };
 
-// Converts a steady-clock instant to wall-clock time, given one reading of each clock.
-inline WallClock::time_point to_wall(std::chrono::steady_clock::time_point t,
-                                     std::chrono::steady_clock::time_point steady_now,
-                                     WallClock::time_point wall_now) {
-  return wall_now - std::chrono::duration_cast<WallClock::duration>(steady_now - t);
-}
-
 }  // namespace gnatsd::server

@@ -71,20 +71,17 @@ void Worker::shutdown() {
 void Worker::collect(const SnapshotRequest& request, WorkerSnapshot& out) {
   out.open_connections = sessions_.size();
   if (request.connections) {
-    const auto steady_now = ClientSession::Clock::now();
-    const auto wall_now = WallClock::now();
     if (request.cid != 0) {
       for (auto& [ptr, session] : sessions_) {
         if (session->cid() == request.cid) {
-          out.connections.push_back(
-              session->conn_info(request.subscriptions, steady_now, wall_now));
+          out.connections.push_back(session->conn_info(request.subscriptions));
           break;
         }
       }
     } else {
       out.connections.reserve(sessions_.size());
       for (auto& [ptr, session] : sessions_) {
-        out.connections.push_back(session->conn_info(request.subscriptions, steady_now, wall_now));
+        out.connections.push_back(session->conn_info(request.subscriptions));
       }
     }
   }
