@@ -156,8 +156,10 @@ void MonitorServer::install_routes(const std::string& base) {
                       : "(?:" + regex_escape(base + path) + "|" + regex_escape(base + alias) + ")";
     http_->Get(pattern, [this, path, count_rejected, handler = std::move(handler)](
                             const httplib::Request& req, httplib::Response& res) {
+      // Counted first, so that /varz includes the request it answers.
+      if (count_rejected) count_request(path);
       Reply reply = handler(req.params);
-      if (reply.status == 200 || count_rejected) count_request(path);
+      if (!count_rejected && reply.status == 200) count_request(path);
       if (reply.status != 200) {
         res.status = reply.status;
         res.set_content(reply.body, std::string(kTextType));
