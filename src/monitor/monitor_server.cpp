@@ -234,7 +234,7 @@ void MonitorServer::install_routes(const std::string& base) {
         return httplib::Server::HandlerResponse::Handled;
       }));
   http_->set_exception_handler(
-      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr error) {
+      [](const httplib::Request& req, httplib::Response& res, const std::exception_ptr& error) {
         std::string what = "unknown error";
         try {
           if (error) std::rethrow_exception(error);

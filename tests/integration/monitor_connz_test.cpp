@@ -297,7 +297,8 @@ TEST(MonitorClosedConnectionsTest, ClosedConnectionsKeepTheirFiguresAndReason) {
 
   // sort=reason (alphabetical) and sort=stop (latest first) on closed connections.
   std::vector<std::string> by_reason;
-  for (const auto& c : s.get("/connz?state=closed&sort=reason")["connections"]) {
+  const json reason_sorted = s.get("/connz?state=closed&sort=reason");
+  for (const auto& c : reason_sorted["connections"]) {
     by_reason.push_back(c["reason"]);
   }
   EXPECT_TRUE(std::is_sorted(by_reason.begin(), by_reason.end())) << json(by_reason).dump();
