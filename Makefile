@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 ARGS       ?=
 
-.PHONY: all deps build run test test-asan bench-micro format tidy clean
+.PHONY: all deps build run test test-asan bench bench-quick bench-micro format tidy clean
 
 all: build
 
@@ -30,6 +30,18 @@ $(ASAN_BUILD)/build.ninja:
 test-asan: deps $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 600
+
+# Side by side with nats-server (installed from Debian if missing): every scenario of issue 5,
+# alternating fresh servers; prints the table and rewrites docs/PERFORMANCE.md. Under 15 min.
+# Options via ARGS, e.g. ARGS="--only pub,pubsub --pairs 3" (bench/side_by_side.py --help).
+bench: build
+	@scripts/install-deps.sh --bench
+	python3 bench/side_by_side.py $(ARGS)
+
+# The same in under a minute with small counts and one pair; leaves docs/ alone.
+bench-quick: build
+	@scripts/install-deps.sh --bench
+	python3 bench/side_by_side.py --quick $(ARGS)
 
 bench-micro: build
 	$(BUILD)/bench_micro

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing gnatsd needs, from Debian's packages and npm.
 # Idempotent: does nothing when everything is already present.
+# With --bench, also what `make bench` needs: nats-server, to measure against.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +12,11 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libnats-dev            # cnats: a stock client for the integration tests
   nodejs npm             # nats.js: a stock client for the integration tests
+  python3                # bench/side_by_side.py, the driver of `make bench`
 )
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(nats-server)  # the reference server `make bench` compares against
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

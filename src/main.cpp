@@ -8,7 +8,9 @@
 #include "config/command_line.hpp"
 #include "config/options_loader.hpp"
 #include "log/logger.hpp"
+#include "process/signal_command.hpp"
 #include "protocol/constants.hpp"
+#include "server/log_options.hpp"
 #include "server/server.hpp"
 
 namespace {
@@ -70,7 +72,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "%s\n\n%s", cli.error.c_str(), config::usage_text().c_str());
       return 1;
     case CommandLine::Action::SendSignal:
-      return fail("--signal is not available in this build yet");
+      return process::run_signal_command(cli.signal, scratch.pid_file);
     case CommandLine::Action::TestConfig:
       if (cli.config_file.empty())
         return fail("must specify [-c, --config] option to check configuration file syntax");
@@ -88,7 +90,8 @@ int main(int argc, char** argv) {
   }
 
   const Options& options = loaded.options;
-  log::init({options.debug, options.trace, options.logtime});
+  if (auto err = log::init(server::log_options(options)); !err.empty())
+    log::exit_with_startup_error(err);
   try {
     server::Server server(options);
     server.set_options_source(

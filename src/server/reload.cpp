@@ -6,6 +6,7 @@
 
 #include "config/duration.hpp"
 #include "log/logger.hpp"
+#include "server/log_options.hpp"
 #include "server/server.hpp"
 
 namespace gnatsd::server {
@@ -94,8 +95,20 @@ void Server::reload() {
     return;
   }
   const auto changes = describe_changes(current, *next);
-  // Logging first, so that the lines below already follow the new settings.
-  log::init({next->debug, next->trace, next->logtime});
+  // Logging first, so that the lines below already follow the new settings. A target that
+  // cannot be opened refuses the whole reload (nats-server exits instead).
+  if (auto err = log::init(log_options(*next)); !err.empty()) {
+    log::error("Failed to reload server configuration: {}", err);
+    return;
+  }
+  if (next->pid_file != current.pid_file) {
+    // As nats-server: the new pid file is written; the old one is released.
+    pid_file_.remove();
+    if (!next->pid_file.empty()) {
+      if (auto err = pid_file_.write(next->pid_file); !err.empty())
+        log::error("Could not write pidfile: {}", err);
+    }
+  }
   for (const auto& line : changes) log::info("{}", line);
   reloaded_options_.push_back(std::move(next));
   live_options_.store(reloaded_options_.back().get(), std::memory_order_release);

@@ -73,6 +73,12 @@ std::string Server::start() {
            "it arrives with TLS support; use http_port / -m";
   }
   raise_open_file_limit();
+  // Where nats-server writes it: after the banner, before listening.
+  if (!options_.pid_file.empty()) {
+    if (auto err = pid_file_.write(options_.pid_file); !err.empty()) {
+      return "Could not write pidfile: " + err;
+    }
+  }
   if (auto err = listener_.open(options_.host, options_.port); !err.empty()) {
     return fmt::format("Error listening on port: {}:{}, \"{}\"", options_.host, options_.port, err);
   }
@@ -121,6 +127,7 @@ void Server::run() {
   log::info("Initiating Shutdown...");
   if (monitor_) monitor_->stop();
   stop_workers();
+  pid_file_.remove();
   log::info("Server Exiting..");
 }
 
@@ -188,6 +195,10 @@ void Server::handle_signals() {
       case SIGQUIT:
         log::debug("Trapped \"quit\" signal");
         request_shutdown();
+        break;
+      case SIGUSR1:
+        log::debug("Trapped \"user defined signal 1\" signal");
+        log::reopen();  // logrotate: the file was renamed, write to a new one by that name
         break;
       case SIGHUP:
         log::debug("Trapped \"hangup\" signal");

@@ -17,6 +17,7 @@
 #include "routing/subject_index.hpp"
 #include "server/closed_connections.hpp"
 #include "server/conn_info.hpp"
+#include "server/pid_file.hpp"
 #include "server/snapshot.hpp"
 #include "server/stats.hpp"
 
@@ -104,6 +105,7 @@ class Server {
   net::EventLoop main_loop_;
   net::Listener listener_;
   int signal_fd_ = -1;
+  PidFile pid_file_;
   std::unique_ptr<net::CallbackHandler> accept_handler_;
   std::unique_ptr<net::CallbackHandler> signal_handler_;
   std::size_t planned_workers_ = 1;

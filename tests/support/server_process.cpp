@@ -101,6 +101,10 @@ std::optional<ExitResult> ServerProcess::run_to_exit(std::vector<std::string> ex
   return ExitResult{*status, process.log()};
 }
 
+std::unique_ptr<ServerProcess> ServerProcess::spawn_only(std::vector<std::string> extra_args) {
+  return std::unique_ptr<ServerProcess>(new ServerProcess(std::move(extra_args), NoWait{}));
+}
+
 ServerProcess::~ServerProcess() {
   stop();
   join_reader();

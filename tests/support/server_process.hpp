@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -55,6 +56,9 @@ class ServerProcess {
   // is still running after `timeout` (it is then killed).
   static std::optional<ExitResult> run_to_exit(std::vector<std::string> extra_args,
                                                std::chrono::milliseconds timeout = kStartTimeout);
+  // Starts the server without waiting for its listener, for runs whose log does not reach
+  // stdout/stderr (-l FILE, -r, -s); the caller waits on its own condition. port() stays -1.
+  static std::unique_ptr<ServerProcess> spawn_only(std::vector<std::string> extra_args);
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;

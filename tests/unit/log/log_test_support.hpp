@@ -1,0 +1,108 @@
+// Helpers for the logging tests: a scratch directory, whole-file reads, stderr capture, and a
+// fixture that puts the process-wide logger back on stderr after each test.
+#pragma once
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "log/logger.hpp"
+
+namespace gnatsd::log::test {
+
+class TempDir {
+ public:
+  TempDir() {
+    char name[] = "/tmp/gnatsd-log-test-XXXXXX";
+    if (::mkdtemp(name) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = name;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// Points file descriptor 2 at a file for its lifetime; text() is what was written meanwhile.
+class StderrCapture {
+ public:
+  explicit StderrCapture(const TempDir& dir) : path_(dir.file("stderr.txt")) {
+    std::fflush(stderr);
+    saved_ = ::dup(2);
+    int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(fd, 2);
+    ::close(fd);
+  }
+  ~StderrCapture() { restore(); }
+  std::string text() {
+    std::fflush(stderr);
+    return read_file(path_);
+  }
+  void restore() {
+    if (saved_ < 0) return;
+    std::fflush(stderr);
+    ::dup2(saved_, 2);
+    ::close(saved_);
+    saved_ = -1;
+  }
+
+ private:
+  std::string path_;
+  int saved_ = -1;
+};
+
+class LoggerTest : public ::testing::Test {
+ protected:
+  void TearDown() override { EXPECT_EQ(init(LogOptions{}), ""); }
+  TempDir dir_;
+};
+
+// LogOptions built by name, e.g. Options().file(path).no_time().
+struct Options : LogOptions {
+  Options& file(std::string path) {
+    log_file = std::move(path);
+    return *this;
+  }
+  Options& remote(std::string url) {
+    remote_syslog = std::move(url);
+    return *this;
+  }
+  Options& no_time() {
+    logtime = false;
+    return *this;
+  }
+  Options& with_debug(bool on = true) {
+    debug = on;
+    return *this;
+  }
+  Options& with_trace(bool on = true) {
+    trace = on;
+    return *this;
+  }
+};
+
+inline std::string pid_prefix() {
+  return "[" + std::to_string(::getpid()) + "] ";
+}
+
+}  // namespace gnatsd::log::test

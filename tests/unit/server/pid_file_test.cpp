@@ -1,0 +1,113 @@
+// Pid file lifecycle: nats-server's contents and mode, removal at exit (only of our own file),
+// the start-up error text, and the Server writing/removing it around run().
+#include "server/pid_file.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "server/server.hpp"
+
+namespace gnatsd::server {
+namespace {
+
+class PidFileTest : public ::testing::Test {
+ protected:
+  PidFileTest() {
+    char name[] = "/tmp/gnatsd-pid-test-XXXXXX";
+    dir_ = ::mkdtemp(name);
+  }
+  ~PidFileTest() override { std::filesystem::remove_all(dir_); }
+  std::string file(const std::string& name) const { return dir_ + "/" + name; }
+  static std::string read(const std::string& path) {
+    std::ifstream in(path);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+  }
+  std::string dir_;
+};
+
+TEST_F(PidFileTest, WritesThePidWithoutNewline) {
+  const auto path = file("gnatsd.pid");
+  PidFile pid_file;
+  const mode_t old_mask = ::umask(0);
+  const auto error = pid_file.write(path);
+  ::umask(old_mask);
+  ASSERT_EQ(error, "");
+  EXPECT_EQ(read(path), std::to_string(::getpid()));
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0660u);
+}
+
+TEST_F(PidFileTest, ReplacesStaleContents) {
+  const auto path = file("gnatsd.pid");
+  { std::ofstream(path) << "123456789 stale\n"; }
+  PidFile pid_file;
+  ASSERT_EQ(pid_file.write(path), "");
+  EXPECT_EQ(read(path), std::to_string(::getpid()));
+}
+
+TEST_F(PidFileTest, RemovedExplicitlyAndOnDestruction) {
+  const auto path = file("gnatsd.pid");
+  {
+    PidFile pid_file;
+    ASSERT_EQ(pid_file.write(path), "");
+    pid_file.remove();
+    EXPECT_FALSE(std::filesystem::exists(path));
+    pid_file.remove();  // harmless twice
+    ASSERT_EQ(pid_file.write(path), "");
+  }
+  EXPECT_FALSE(std::filesystem::exists(path));
+}
+
+TEST_F(PidFileTest, LeavesAFileAnotherProcessHasTakenOver) {
+  const auto path = file("gnatsd.pid");
+  PidFile pid_file;
+  ASSERT_EQ(pid_file.write(path), "");
+  { std::ofstream(path, std::ios::trunc) << "1"; }  // a newer server on the same path
+  pid_file.remove();
+  EXPECT_EQ(read(path), "1");
+}
+
+TEST_F(PidFileTest, UnwritableIsGoPathError) {
+  const auto path = file("missing-dir/gnatsd.pid");
+  PidFile pid_file;
+  EXPECT_EQ(pid_file.write(path), "open " + path + ": no such file or directory");
+}
+
+TEST_F(PidFileTest, ServerWritesItAtStartAndRemovesItAtCleanExit) {
+  config::Options options;
+  options.host = "127.0.0.1";
+  options.port = -1;
+  options.io_threads = 1;
+  options.pid_file = file("server.pid");
+  Server server(options);
+  ASSERT_EQ(server.start(), "");
+  EXPECT_EQ(read(options.pid_file), std::to_string(::getpid()));
+  std::thread runner([&] { server.run(); });
+  server.request_shutdown();
+  runner.join();
+  EXPECT_FALSE(std::filesystem::exists(options.pid_file));
+}
+
+TEST_F(PidFileTest, ServerStartFailsWithNatsServersMessage) {
+  config::Options options;
+  options.host = "127.0.0.1";
+  options.port = -1;
+  options.io_threads = 1;
+  options.pid_file = file("missing-dir/server.pid");
+  Server server(options);
+  EXPECT_EQ(server.start(),
+            "Could not write pidfile: open " + options.pid_file + ": no such file or directory");
+}
+
+}  // namespace
+}  // namespace gnatsd::server

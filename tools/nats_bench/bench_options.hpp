@@ -1,0 +1,42 @@
+// nats-bench's command line: what to run, against which server, how much.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server_url.hpp"
+
+namespace nats_bench {
+
+enum class Mode { Throughput, Request, Idle };
+
+struct BenchOptions {
+  ServerUrl server;
+  Mode mode = Mode::Throughput;
+  int pubs = 1;                  // publishers (requesters in request mode)
+  int subs = 0;                  // subscribers (responders in request mode)
+  std::uint64_t msgs = 100'000;  // in all, split across publishers
+  std::size_t size = 128;        // payload bytes
+  std::string subject = "bench";
+  std::string queue;           // queue group for the subscribers; empty: none
+  int conns = 0;               // idle mode: connections to open
+  double hold_seconds = 3600;  // idle mode: hold at most this long
+  std::uint64_t warmup = 0;    // request mode: unrecorded requests before measuring
+  bool warmup_set = false;
+  std::size_t window_bytes = 8 << 20;  // publishers stay at most this far ahead of a subscriber
+  double timeout_seconds = 10;         // give up after this long without progress
+  bool json = false;
+};
+
+struct ParsedCommandLine {
+  std::optional<BenchOptions> options;  // empty: exit with `exit_code` after printing `message`
+  int exit_code = 0;
+  std::string message;
+};
+
+ParsedCommandLine parse_bench_options(const std::vector<std::string>& args);
+std::string bench_usage();
+
+}  // namespace nats_bench

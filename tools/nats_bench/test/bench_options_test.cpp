@@ -1,0 +1,92 @@
+// nats-bench's command line, server URLs and payload stamps.
+#include "bench_options.hpp"
+
+#include <gtest/gtest.h>
+
+#include "payload.hpp"
+#include "server_url.hpp"
+
+namespace nats_bench {
+namespace {
+
+TEST(BenchOptions, DefaultsAndValues) {
+  auto p =
+      parse_bench_options({"-s", "nats://10.0.0.1:4333", "--pub", "2", "--sub=3", "--msgs", "1000",
+                           "--size", "64K", "--subject", "s.x", "--queue", "g", "--json"});
+  ASSERT_TRUE(p.options);
+  EXPECT_EQ(p.options->server.host, "10.0.0.1");
+  EXPECT_EQ(p.options->server.port, 4333);
+  EXPECT_EQ(p.options->pubs, 2);
+  EXPECT_EQ(p.options->subs, 3);
+  EXPECT_EQ(p.options->msgs, 1000u);
+  EXPECT_EQ(p.options->size, 64u * 1024);
+  EXPECT_EQ(p.options->subject, "s.x");
+  EXPECT_EQ(p.options->queue, "g");
+  EXPECT_TRUE(p.options->json);
+  EXPECT_EQ(p.options->mode, Mode::Throughput);
+}
+
+TEST(BenchOptions, RequestModeDefaultsToOneResponderAndAWarmup) {
+  auto p = parse_bench_options({"--request", "--msgs", "5000"});
+  ASSERT_TRUE(p.options);
+  EXPECT_EQ(p.options->mode, Mode::Request);
+  EXPECT_EQ(p.options->subs, 1);
+  EXPECT_EQ(p.options->warmup, 500u);
+}
+
+TEST(BenchOptions, IdleModeNeedsConnsAndIdle) {
+  auto ok = parse_bench_options({"--conns", "10", "--idle", "--hold", "0"});
+  ASSERT_TRUE(ok.options);
+  EXPECT_EQ(ok.options->mode, Mode::Idle);
+  EXPECT_EQ(ok.options->conns, 10);
+  EXPECT_EQ(parse_bench_options({"--idle"}).exit_code, 2);
+  EXPECT_EQ(parse_bench_options({"--conns", "5"}).exit_code, 2);
+}
+
+TEST(BenchOptions, BadInputIsAUsageError) {
+  for (std::vector<std::string> bad : {std::vector<std::string>{"--pub"},
+                                       {"--pub", "x"},
+                                       {"--size", "1Q"},
+                                       {"--frobnicate"},
+                                       {"extra"},
+                                       {"--pub", "0", "--sub", "0"},
+                                       {"--json=1"},
+                                       {"-s", "http://x:1"},
+                                       {"-s", "nats://x:99999"}}) {
+    auto p = parse_bench_options(bad);
+    EXPECT_FALSE(p.options) << bad[0];
+    EXPECT_EQ(p.exit_code, 2) << bad[0];
+  }
+  auto help = parse_bench_options({"--help"});
+  EXPECT_FALSE(help.options);
+  EXPECT_EQ(help.exit_code, 0);
+}
+
+TEST(ServerUrl, Forms) {
+  auto plain = parse_server_url("localhost");
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->host, "localhost");
+  EXPECT_EQ(plain->port, 4222);
+  auto auth = parse_server_url("nats://bob:secret@127.0.0.1:5222");
+  ASSERT_TRUE(auth);
+  EXPECT_EQ(auth->user, "bob");
+  EXPECT_EQ(auth->password, "secret");
+  EXPECT_EQ(auth->port, 5222);
+  auto token = parse_server_url("nats://t0ken@h:1");
+  ASSERT_TRUE(token);
+  EXPECT_EQ(token->token, "t0ken");
+}
+
+TEST(Payload, StampRoundTrip) {
+  char payload[16] = {};
+  write_stamp(payload, 513, (std::uint64_t{1} << 40) + 7);
+  write_run_tag(payload, 0xfeedbeefcafe1234ull);
+  Stamp s = read_stamp(std::string_view(payload, sizeof payload));
+  EXPECT_EQ(s.publisher, 513u);
+  EXPECT_EQ(s.seq, (std::uint64_t{1} << 40) + 7);
+  EXPECT_TRUE(has_run_tag(std::string_view(payload, sizeof payload), 0xfeedbeefcafe1234ull));
+  EXPECT_FALSE(has_run_tag(std::string_view(payload, sizeof payload), 1));
+}
+
+}  // namespace
+}  // namespace nats_bench
