@@ -9,6 +9,7 @@ packages=(
   g++ cmake ninja-build pkg-config make
   libssl-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libcpp-httplib-dev     # the monitoring HTTP server (and the tests' HTTP client)
+  libcrypt-dev           # libxcrypt: bcrypt for passwords and tokens
   libgtest-dev libgmock-dev libbenchmark-dev
   libnats-dev            # cnats: a stock client for the integration tests
   nodejs npm             # nats.js: a stock client for the integration tests

@@ -65,7 +65,8 @@ Json build_varz(server::Server& server, const VarzInputs& inputs) {
   v["port"] = server.port();
   // nats-server 2.x omits the next two when false; they are always present here so that
   // readers of either era find them (auth_required / ssl_required are the 0.x names).
-  v["auth_required"] = options.auth_required();
+  // As the INFO says it: not required when a no_auth_user takes credential-less clients.
+  v["auth_required"] = server.authenticator()->advertise_auth_required();
   v["ssl_required"] = tls_required;
   v["tls_required"] = tls_required;
   v["max_connections"] = options.max_connections;

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "auth/trace_redaction.hpp"
 #include "config/duration.hpp"
 #include "log/logger.hpp"
 #include "protocol/constants.hpp"
@@ -70,7 +71,8 @@ ClientSession::ClientSession(Server& server, Worker& worker,
 ClientSession::~ClientSession() = default;
 
 std::string ClientSession::describe() const {
-  return fmt::format("{}:{} - cid:{}", ip_, port_, cid_);
+  std::lock_guard lock(label_mutex_);
+  return label_;
 }
 
 void ClientSession::start() {
@@ -79,9 +81,15 @@ void ClientSession::start() {
   start_wall_ = WallClock::now();
   next_ping_ = start_time_ + server_.options().ping_interval;
   in_buf_.resize(kInitialReadBuffer);
+  {
+    std::lock_guard lock(label_mutex_);
+    label_ = fmt::format("{}:{} - cid:{}", ip_, port_, cid_);
+  }
+  authenticator_ = server_.authenticator();
   worker_.loop().add(transport_->fd(), EPOLLIN | EPOLLRDHUP, this);
   log::debug("{} - Client connection created", describe());
   send_info();
+  if (authenticator_->required()) arm_auth_timer();
   if (server_.num_clients() > server_.options().max_connections) {
     log::error("{} - {}", describe(), "Maximum Connections Exceeded");
     close_now_for_error(CloseReason::MaxConnectionsExceeded, protocol::err::kMaxConnections);
@@ -89,7 +97,7 @@ void ClientSession::start() {
 }
 
 void ClientSession::send_info() {
-  enqueue(server_.client_info(cid_, ip_));
+  enqueue(server_.client_info(cid_, ip_, authenticator_->advertise_auth_required()));
 }
 
 void ClientSession::on_io(std::uint32_t events) {
@@ -99,12 +107,16 @@ void ClientSession::on_io(std::uint32_t events) {
     return;
   }
   if (events & EPOLLOUT) flush();
-  if (!closed_ && (events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP | EPOLLERR))) handle_readable();
+  if (closed_ || !(events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP | EPOLLERR))) return;
+  if (auth_pending_) {
+    // Input waits for the CONNECT's verdict; only a dead socket (always reported) ends it early.
+    if (events & (EPOLLHUP | EPOLLERR)) close(CloseReason::ClientClosed);
+    return;
+  }
+  handle_readable();
 }
 
 void ClientSession::handle_readable() {
-  const protocol::ParserLimits limits{static_cast<std::size_t>(server_.options().max_control_line),
-                                      server_.options().max_payload};
   for (int round = 0; round < 4 && !closed_; ++round) {
     if (in_len_ == in_buf_.size()) in_buf_.resize(in_buf_.size() * 2);
     std::size_t space = in_buf_.size() - in_len_;
@@ -122,35 +134,13 @@ void ClientSession::handle_readable() {
     }
     last_read_ = Clock::now();
     in_len_ += io.bytes;
-    auto result =
-        protocol::parse_client_frames(std::string_view(in_buf_.data(), in_len_), limits, *this);
-    if (closed_) return;
-    if (result.error != protocol::ParseError::None) {
-      log::error("{} - {}", describe(), result.error_log);
-      switch (result.error) {
-        case protocol::ParseError::UnknownOp:
-          // nats-server closes every parser error as a protocol violation.
-          close_now_for_error(CloseReason::ProtocolViolation, protocol::err::kUnknownProtocol);
-          break;
-        case protocol::ParseError::MaxControlLine:
-          close_now_for_error(CloseReason::MaxControlLineExceeded, protocol::err::kMaxControlLine);
-          break;
-        case protocol::ParseError::MaxPayload:
-          close_now_for_error(CloseReason::MaxPayloadExceeded, protocol::err::kMaxPayload);
-          break;
-        default:
-          close(CloseReason::ProtocolViolation);
-          break;
-      }
-      return;
+    const std::size_t buffer_size = in_buf_.size();
+    if (!process_input()) {
+      if (closed_) return;
+      break;  // a CONNECT is being verified: the rest waits for auth_checked()
     }
-    if (result.consumed > 0) {
-      std::memmove(in_buf_.data(), in_buf_.data() + result.consumed, in_len_ - result.consumed);
-      in_len_ -= result.consumed;
-    }
-    if (result.pending_frame_size > in_buf_.size()) {
-      in_buf_.resize(result.pending_frame_size);
-    } else if (io.bytes == space && in_buf_.size() < kMaxSteadyReadBuffer) {
+    if (in_buf_.size() == buffer_size && io.bytes == space &&
+        in_buf_.size() < kMaxSteadyReadBuffer) {
       in_buf_.resize(in_buf_.size() * 2);  // reads fill the buffer: the client is busy
     }
     if (feeding_backlogged_) {
@@ -174,11 +164,45 @@ void ClientSession::handle_readable() {
   }
 }
 
+bool ClientSession::process_input() {
+  const protocol::ParserLimits limits{static_cast<std::size_t>(server_.options().max_control_line),
+                                      server_.options().max_payload};
+  auto result =
+      protocol::parse_client_frames(std::string_view(in_buf_.data(), in_len_), limits, *this);
+  if (closed_) return false;
+  if (result.error != protocol::ParseError::None) {
+    log::error("{} - {}", describe(), result.error_log);
+    switch (result.error) {
+      case protocol::ParseError::UnknownOp:
+        // nats-server closes every parser error as a protocol violation.
+        close_now_for_error(CloseReason::ProtocolViolation, protocol::err::kUnknownProtocol);
+        break;
+      case protocol::ParseError::MaxControlLine:
+        close_now_for_error(CloseReason::MaxControlLineExceeded, protocol::err::kMaxControlLine);
+        break;
+      case protocol::ParseError::MaxPayload:
+        close_now_for_error(CloseReason::MaxPayloadExceeded, protocol::err::kMaxPayload);
+        break;
+      default:
+        close(CloseReason::ProtocolViolation);
+        break;
+    }
+    return false;
+  }
+  if (result.consumed > 0) {
+    std::memmove(in_buf_.data(), in_buf_.data() + result.consumed, in_len_ - result.consumed);
+    in_len_ -= result.consumed;
+  }
+  if (result.pending_frame_size > in_buf_.size()) in_buf_.resize(result.pending_frame_size);
+  return !auth_pending_;
+}
+
 // ---- frame handlers -------------------------------------------------------------------------
 
 bool ClientSession::on_connect(std::string_view json_text) {
-  trace_in("CONNECT", json_text);
+  if (log::trace_enabled()) trace_in("CONNECT", auth::redact_password(json_text));
   nlohmann::json connect;
+  auth::Credentials credentials;
   try {
     connect = nlohmann::json::parse(json_text);
     if (!connect.is_object()) throw std::runtime_error("CONNECT argument is not a JSON object");
@@ -193,12 +217,29 @@ bool ClientSession::on_connect(std::string_view json_text) {
     protocol_ = connect.value("protocol", 0);
     last_activity_ = last_read_;
     if (rtt_ == std::chrono::nanoseconds::zero()) rtt_ = last_read_ - rtt_start_;
+    credentials.user = connect.value("user", std::string());
+    credentials.password = connect.value("pass", std::string());
+    credentials.token = connect.value("auth_token", std::string());
+    // Who the client says it is, for /connz?auth=1; a token is never shown.
+    connect_user_ = !credentials.user.empty()    ? credentials.user
+                    : !credentials.token.empty() ? std::string("[REDACTED]")
+                                                 : std::string();
   } catch (const std::exception& e) {
     // nats-server logs the decoding error and drops the connection without an -ERR.
     log::error("{} - {}", describe(), e.what());
     close(CloseReason::ProtocolViolation);
     return false;
   }
+  if (!connect_seen_) {
+    connect_seen_ = true;
+    set_log_label_from_connect();
+  }
+  // Authentication comes first, then the protocol checks, as in nats-server's processConnect.
+  if (!authenticate_connect(std::move(credentials))) return false;
+  return finish_connect();
+}
+
+bool ClientSession::finish_connect() {
   if (protocol_ < protocol::kMinClientProtocol || protocol_ > protocol::kMaxClientProtocol) {
     close_now_for_error(CloseReason::BadClientProtocolVersion, protocol::err::kBadClientProtocol);
     return false;
@@ -218,6 +259,24 @@ bool ClientSession::on_connect(std::string_view json_text) {
 }
 
 bool ClientSession::on_pub(const protocol::PubFrame& frame) {
+  if (pub_gate_) [[unlikely]]
+    return on_gated_pub(frame);
+  return accept_pub(frame) && publish(frame);
+}
+
+bool ClientSession::on_gated_pub(const protocol::PubFrame& frame) {
+  if (awaiting_connect_ && !admit_before_connect()) return false;
+  if (!accept_pub(frame)) return false;
+  if (publish_check_ && !publish_check_->allowed(frame.subject)) {
+    // Dropped; the connection stays (nats-server sends no +OK for it either).
+    publish_violation(frame.subject);
+    return true;
+  }
+  return publish(frame);
+}
+
+// Counting, tracing and the frame-level checks every PUB goes through.
+bool ClientSession::accept_pub(const protocol::PubFrame& frame) {
   ++in_msgs_;
   in_bytes_ += frame.payload.size();
   last_activity_ = last_read_;
@@ -243,6 +302,10 @@ bool ClientSession::on_pub(const protocol::PubFrame& frame) {
   if (pedantic_ && !routing::is_valid_literal_subject(frame.subject)) {
     send_error(protocol::err::kInvalidPublishSubject);
   }
+  return true;
+}
+
+bool ClientSession::publish(const protocol::PubFrame& frame) {
   if (verbose_) send_ok();
   route(OutboundMessage{frame.subject, frame.reply, frame.payload, frame.header_len, last_read_});
   return true;
@@ -304,6 +367,15 @@ ClientSession::DeliveryOutcome ClientSession::deliver(routing::Subscription& sub
   {
     std::lock_guard lock(out_mutex_);
     if (out_closed_ || sub.closed.load(std::memory_order_acquire)) return {};
+    // A wildcard subscription reaching into the subscriber's deny list: denied subjects are
+    // dropped here, before they count towards an auto-unsubscribe (as nats-server).
+    if (sub.filter_deliveries && out_permissions_) [[unlikely]] {
+      const auto& deny = out_permissions_->subscribe->deny();
+      if (out_deny_cache_.get(
+              msg.subject, [&deny](std::string_view subject) { return deny.matches(subject); })) {
+        return {};
+      }
+    }
     if (sub.max_msgs >= 0 && sub.delivered >= static_cast<std::uint64_t>(sub.max_msgs)) return {};
     // A subscriber that did not ask for headers gets the data part only, as nats-server does.
     if (header_len > 0 && !out_headers_) {
@@ -411,11 +483,23 @@ void ClientSession::send_no_responders(std::string_view reply) {
 }
 
 bool ClientSession::on_sub(const protocol::SubFrame& frame) {
+  if (awaiting_connect_ && !admit_before_connect()) return false;
   if (log::trace_enabled()) {
     trace_in("SUB", fmt::format("{} {}{}{}", frame.subject, frame.queue,
                                 frame.queue.empty() ? "" : " ", frame.sid));
   }
   last_activity_ = last_read_;
+  // Permissions before validity, as nats-server: with an allow list, an invalid subject is a
+  // permissions violation.
+  bool filter_deliveries = false;
+  if (permissions_ && permissions_->subscribe) {
+    const auth::SubjectFilter& filter = *permissions_->subscribe;
+    if (!filter.allows(frame.subject)) {
+      subscribe_violation(frame);
+      return true;
+    }
+    filter_deliveries = filter.deny().overlaps(frame.subject);
+  }
   if (!routing::is_valid_subject(frame.subject)) {
     send_error(protocol::err::kInvalidSubject);
     return true;
@@ -424,6 +508,7 @@ bool ClientSession::on_sub(const protocol::SubFrame& frame) {
   sub->subject = frame.subject;
   sub->queue = frame.queue;
   sub->sid = frame.sid;
+  sub->filter_deliveries = filter_deliveries;
   sub->client = shared_from_this();
   bool added = false;
   {
@@ -437,6 +522,7 @@ bool ClientSession::on_sub(const protocol::SubFrame& frame) {
 }
 
 bool ClientSession::on_unsub(const protocol::UnsubFrame& frame) {
+  if (awaiting_connect_ && !admit_before_connect()) return false;
   if (log::trace_enabled()) {
     trace_in("UNSUB", frame.max_msgs >= 0 ? fmt::format("{} {}", frame.sid, frame.max_msgs)
                                           : std::string(frame.sid));
@@ -474,12 +560,14 @@ void ClientSession::remove_subscription(const routing::SubscriptionPtr& sub) {
 }
 
 bool ClientSession::on_ping() {
+  if (awaiting_connect_ && !admit_before_connect()) return false;
   trace_in("PING", {});
   enqueue("PONG\r\n");
   return true;
 }
 
 bool ClientSession::on_pong() {
+  if (awaiting_connect_ && !admit_before_connect()) return false;
   trace_in("PONG", {});
   // Only an answer to our own PING measures the round trip.
   if (pings_out_ > 0) rtt_ = Clock::now() - rtt_start_;
@@ -530,8 +618,11 @@ void ClientSession::set_write_interest(bool on) {
 }
 
 void ClientSession::update_interest() {
-  std::uint32_t events = EPOLLRDHUP;
-  if (!reading_paused_) events |= EPOLLIN;
+  // While a CONNECT is verified nothing is read, not even a hang-up (which would otherwise be
+  // reported on every turn); errors and full hang-ups are reported regardless.
+  std::uint32_t events = 0;
+  if (!auth_pending_) events |= EPOLLRDHUP;
+  if (!reading_paused_ && !auth_pending_) events |= EPOLLIN;
   if (write_interest_) events |= EPOLLOUT;
   worker_.loop().modify(transport_->fd(), events, this);
 }
@@ -688,6 +779,7 @@ ConnInfo ClientSession::conn_info(bool with_subs) {
   info.name = name_;
   info.lang = lang_;
   info.version = version_;
+  info.authorized_user = auth_user_.empty() ? connect_user_ : auth_user_;
   if (with_subs) {
     info.subs = sub_details();
     info.num_subs = info.subs.size();
@@ -753,6 +845,8 @@ void ClientSession::close(CloseReason reason) {
     out_closed_ = true;
     out_pending_.release();
     out_pending_bytes_ = 0;
+    out_permissions_.reset();
+    out_deny_cache_.clear();
   }
   out_writing_.release();
   std::vector<char>().swap(in_buf_);

@@ -11,11 +11,14 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "auth/authenticator.hpp"
+#include "auth/permissions.hpp"
 #include "net/byte_buffer.hpp"
 #include "net/event_loop.hpp"
 #include "net/transport.hpp"
@@ -81,8 +84,49 @@ class ClientSession final : public net::IoHandler,
   bool on_ping();
   bool on_pong();
 
+  // Loop thread, after a config reload replaced the authenticator: the client's credentials are
+  // checked again (refused: closed with an authorization violation) and its permissions
+  // replaced, dropping the subscriptions they no longer allow, as nats-server does.
+  void reauthorize();
+
  private:
   void handle_readable();
+  // Parses the buffered input; false when reading must stop (closed, or a CONNECT is being
+  // verified).
+  bool process_input();
+
+  // Authentication (client_session_auth.cpp).
+  void arm_auth_timer();
+  void auth_timer_expired();
+  // A frame other than CONNECT arrived while auth is required and no CONNECT was seen: the
+  // no_auth_user takes the client, or it is refused. False when the session closed.
+  bool admit_before_connect();
+  // Checks a CONNECT's credentials, inline or on a helper thread (bcrypt). True when the
+  // CONNECT may be finished now; false when the session closed or the check is pending.
+  bool authenticate_connect(auth::Credentials credentials);
+  // Checks credentials_ against authenticator_; calls auth_checked now (true) or from a
+  // helper thread's result later (false).
+  bool check_credentials(bool for_connect);
+  void auth_checked(std::optional<auth::Identity> identity, bool for_connect, std::uint64_t check);
+  void apply_identity(const auth::Identity& identity);
+  // After a reload changed the permissions: subscriptions no longer allowed are removed.
+  void drop_unauthorized_subscriptions();
+  void auth_violation();
+  void update_pub_gate() noexcept { pub_gate_ = awaiting_connect_ || publish_check_ != nullptr; }
+  // Permissions (client_session_auth.cpp).
+  std::string auth_user_label() const;
+  void publish_violation(std::string_view subject);
+  void subscribe_violation(const protocol::SubFrame& frame);
+  // Loop thread: the CONNECT's client name/lang/version join the log prefix, as nats-server.
+  void set_log_label_from_connect();
+
+  // The rest of CONNECT once the client is authenticated: protocol checks and +OK.
+  bool finish_connect();
+  // PUB in two halves around the permission check, so that a session with neither pending
+  // authentication nor publish permissions pays a single branch (pub_gate_).
+  bool accept_pub(const protocol::PubFrame& frame);
+  bool publish(const protocol::PubFrame& frame);
+  bool on_gated_pub(const protocol::PubFrame& frame);
   void send_info();
   // Loop thread: queue protocol text (INFO, PONG, +OK, -ERR) for this client.
   void enqueue(std::string_view text);
@@ -100,7 +144,7 @@ class ClientSession final : public net::IoHandler,
   bool still_backlogged() const;
   bool stuck_for(std::chrono::nanoseconds window) const;  // any thread
   void update_interest();
-  std::string describe() const;  // "ip:port - cid:N" log prefix
+  std::string describe() const;  // log prefix: "ip:port - cid:N" (+ " - \"v1.2:go:name\"")
   void trace_in(std::string_view op, std::string_view args) const;
   void close_now_for_error(CloseReason reason, std::string_view err_text);
 
@@ -144,6 +188,23 @@ class ClientSession final : public net::IoHandler,
   bool no_responders_ = false;
   int protocol_ = 0;
   std::string name_, lang_, version_;
+  bool connect_seen_ = false;
+
+  // Authentication and permissions (loop thread).
+  std::shared_ptr<const auth::Authenticator> authenticator_;  // as of the latest CONNECT
+  bool awaiting_connect_ = false;  // auth is required and no CONNECT has arrived yet
+  bool auth_pending_ = false;      // a CONNECT's bcrypt check is running: input waits
+  bool pub_gate_ = false;          // PUB takes on_gated_pub: awaiting_connect_ or publish_check_
+  auth::Credentials credentials_;  // of the latest CONNECT, re-checked on a config reload
+  std::uint64_t auth_checks_ = 0;  // numbers credential checks: only the latest verdict counts
+  std::string connect_user_;       // CONNECT's user (or a redacted token), for monitoring
+  std::string auth_user_;          // who the client is, for permission violation logs
+  std::shared_ptr<const auth::UserPermissions> permissions_;  // null: unrestricted
+  std::unique_ptr<auth::PublishCheck> publish_check_;         // null: publish anywhere
+
+  // The log prefix; read by other workers' deliveries when tracing.
+  mutable std::mutex label_mutex_;
+  std::string label_;  // guarded by label_mutex_
 
   // Subscriptions by sid. Owner thread writes; an auto-unsubscribe may erase from any thread.
   std::mutex subs_mutex_;
@@ -157,6 +218,10 @@ class ClientSession final : public net::IoHandler,
   std::atomic<bool> slow_consumer_{false};
   bool out_headers_ = false;  // guarded by out_mutex_: copy of headers_ for deliver()
   bool out_closed_ = false;   // guarded by out_mutex_: no more deliveries
+  // Deliveries to subscriptions with filter_deliveries are checked against the subscribe deny
+  // list of these permissions (null: nothing denied), with a cache of decisions.
+  std::shared_ptr<const auth::UserPermissions> out_permissions_;  // guarded by out_mutex_
+  auth::DecisionCache out_deny_cache_;                            // guarded by out_mutex_
   std::atomic<bool> flush_scheduled_{false};
   // Since when the socket has refused bytes (steady clock, ns; 0: it is not blocked): tells
   // publishers whether a backlogged subscriber is worth pausing for or stuck (to be cut off).

@@ -75,6 +75,14 @@ std::vector<std::string> describe_changes(const config::Options& a, const config
   return out;
 }
 
+// Whatever the Authenticator is built from.
+bool authorization_changed(const config::Options& a, const config::Options& b) {
+  return a.users != b.users || a.default_permissions != b.default_permissions ||
+         a.username != b.username || a.password != b.password || a.token != b.token ||
+         a.auth_timeout != b.auth_timeout || a.no_auth_user != b.no_auth_user ||
+         a.tls.enabled != b.tls.enabled || a.tls.timeout != b.tls.timeout;
+}
+
 }  // namespace
 
 void Server::reload() {
@@ -110,9 +118,15 @@ void Server::reload() {
     }
   }
   for (const auto& line : changes) log::info("{}", line);
+  const bool reauthorize = authorization_changed(current, *next);
   reloaded_options_.push_back(std::move(next));
   live_options_.store(reloaded_options_.back().get(), std::memory_order_release);
   config_load_time_.store(WallClock::now());
+  // New credentials and permissions: new connections use them, connected clients are checked
+  // against them again.
+  if (reauthorize) {
+    set_authenticator(std::make_shared<const auth::Authenticator>(*reloaded_options_.back()));
+  }
   log::info("Reloaded server configuration");
 }
 

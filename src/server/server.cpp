@@ -26,6 +26,8 @@ namespace gnatsd::server {
 namespace {
 
 constexpr std::chrono::milliseconds kAcceptBackoff{50};
+// bcrypt checks run on at most this many helper threads (fewer on smaller machines).
+constexpr std::size_t kMaxCheckThreads = 4;
 
 // nats-server ids are 56-character base32 public nkeys starting with 'N'; ours look the same
 // so that tools displaying or validating them are not surprised.
@@ -51,11 +53,29 @@ void raise_open_file_limit() {
 }  // namespace
 
 Server::Server(config::Options options)
-    : options_(std::move(options)), server_id_(make_server_id()) {
+    : options_(std::move(options)),
+      server_id_(make_server_id()),
+      check_pool_(std::min<std::size_t>(kMaxCheckThreads, std::thread::hardware_concurrency())),
+      authenticator_(std::make_shared<const auth::Authenticator>(options_)) {
   if (options_.server_name.empty()) options_.server_name = server_id_;
   live_options_.store(&options_, std::memory_order_release);
   planned_workers_ = options_.io_threads > 0 ? static_cast<std::size_t>(options_.io_threads)
                                              : std::max(1u, std::thread::hardware_concurrency());
+}
+
+std::shared_ptr<const auth::Authenticator> Server::authenticator() const {
+  std::lock_guard lock(auth_mutex_);
+  return authenticator_;
+}
+
+void Server::set_authenticator(std::shared_ptr<const auth::Authenticator> authenticator) {
+  {
+    std::lock_guard lock(auth_mutex_);
+    authenticator_ = std::move(authenticator);
+  }
+  // Connected clients are checked again, as nats-server's reloadAuthorization does. (Workers
+  // that have not started yet have no sessions.)
+  for (auto& worker : workers_) worker->reauthorize_sessions();
 }
 
 Server::~Server() {
@@ -66,6 +86,9 @@ Server::~Server() {
 
 std::string Server::start() {
   log::info("Starting gnatsd version {}", protocol::kGnatsdVersion);
+  if (authenticator()->has_plaintext_passwords()) {
+    log::warn("Plaintext passwords detected, use nkeys or bcrypt");
+  }
   if (!options_.config_file.empty())
     log::info("Using configuration file: {}", options_.config_file);
   if (options_.https_port != 0) {
@@ -152,6 +175,8 @@ void Server::request_shutdown() {
 
 void Server::stop_workers() {
   listener_.close();
+  // No CONNECT verified from here on; the sessions waiting for one are closed with the rest.
+  check_pool_.stop();
   for (auto& worker : workers_) worker->shutdown();
   for (auto& worker : workers_) worker->join();
 }
@@ -211,7 +236,8 @@ void Server::handle_signals() {
   }
 }
 
-std::string Server::client_info(std::uint64_t cid, const std::string& ip) const {
+std::string Server::client_info(std::uint64_t cid, const std::string& ip,
+                                bool auth_required) const {
   // Field order as nats-server's INFO; auth/ssl flags always present for clients of both eras.
   const config::Options& options = this->options();
   nlohmann::ordered_json info;
@@ -223,7 +249,7 @@ std::string Server::client_info(std::uint64_t cid, const std::string& ip) const 
   info["host"] = options_.host;
   info["port"] = listener_.port();
   info["headers"] = true;
-  info["auth_required"] = false;
+  info["auth_required"] = auth_required;
   info["ssl_required"] = false;
   info["tls_required"] = false;
   info["max_payload"] = options.max_payload;

@@ -7,10 +7,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <variant>
 #include <vector>
 
+#include "auth/authenticator.hpp"
+#include "auth/check_pool.hpp"
 #include "config/options.hpp"
 #include "net/event_loop.hpp"
 #include "net/listener.hpp"
@@ -68,7 +71,16 @@ class Server {
   WallClock::time_point config_load_time() const noexcept { return config_load_time_.load(); }
 
   // INFO for one client, with the trailing " \r\n" nats-server sends.
-  std::string client_info(std::uint64_t cid, const std::string& ip) const;
+  std::string client_info(std::uint64_t cid, const std::string& ip, bool auth_required) const;
+
+  // Any thread. The authentication in force: a connection takes the current one when it is
+  // accepted and again at each CONNECT.
+  std::shared_ptr<const auth::Authenticator> authenticator() const;
+  // Main thread (config reload): later connections and CONNECTs use `authenticator`, and every
+  // connected client is checked against it again.
+  void set_authenticator(std::shared_ptr<const auth::Authenticator> authenticator);
+  // Helper threads for bcrypt checks, which would otherwise stall a worker's event loop.
+  auth::CheckPool& check_pool() noexcept { return check_pool_; }
 
   // Connection accounting; released by sessions when they close.
   void connection_closed() noexcept { num_clients_.fetch_sub(1, std::memory_order_relaxed); }
@@ -102,6 +114,10 @@ class Server {
   ClosedConnections closed_;
   routing::SubjectIndex index_;
   std::vector<std::unique_ptr<Worker>> workers_;
+  // After workers_: destroyed (joined) first, since its jobs post results to worker loops.
+  auth::CheckPool check_pool_;
+  mutable std::mutex auth_mutex_;
+  std::shared_ptr<const auth::Authenticator> authenticator_;  // guarded by auth_mutex_
   net::EventLoop main_loop_;
   net::Listener listener_;
   int signal_fd_ = -1;

@@ -93,6 +93,15 @@ void Worker::collect(const SnapshotRequest& request, WorkerSnapshot& out) {
   out.total_fanout = fanout.total;
 }
 
+void Worker::reauthorize_sessions() {
+  loop_.post([this] {
+    std::vector<std::shared_ptr<ClientSession>> all;
+    all.reserve(sessions_.size());
+    for (auto& [ptr, session] : sessions_) all.push_back(session);
+    for (auto& session : all) session->reauthorize();
+  });
+}
+
 void Worker::schedule_flush(std::shared_ptr<ClientSession> session) {
   std::size_t owner = session->worker().index();
   if (owner == index_) {

@@ -39,6 +39,9 @@ class Worker {
   void shutdown();
   // Loop thread: what monitoring asked for (see Server::snapshot).
   void collect(const SnapshotRequest& request, WorkerSnapshot& out);
+  // Any thread (config reload): every session checks its credentials and permissions again
+  // against the server's current authenticator.
+  void reauthorize_sessions();
 
   // Loop thread only.
   net::EventLoop& loop() noexcept { return loop_; }

@@ -350,9 +350,7 @@ TEST(MonitorClosedConnectionsTest, StaleConnection) {
   EXPECT_EQ(info["reason"], "Stale Connection");
 }
 
-// TODO(auth issue): enable once gnatsd enforces --user/--pass. Passes against nats-server 2.9.10
-// (--gtest_also_run_disabled_tests).
-TEST(MonitorClosedConnectionsTest, DISABLED_AuthenticationFailure) {
+TEST(MonitorClosedConnectionsTest, AuthenticationFailureAndAuthorizedUser) {
   MonitoredServer s({"--user", "derek", "--pass", "s3cr3t"});
   RawClient c(s.process.port());
   const std::uint64_t cid = read_info_cid(c);
@@ -363,6 +361,16 @@ TEST(MonitorClosedConnectionsTest, DISABLED_AuthenticationFailure) {
   json info = wait_closed(s, cid);
   ASSERT_FALSE(info.is_null());
   EXPECT_EQ(info["reason"], "Authentication Failure");
+
+  // auth=1 names the user a connection authenticated as; without it the field is left out.
+  std::uint64_t good = 0;
+  auto ok =
+      connect_with_cid(s.process, good, R"({"verbose":false,"user":"derek","pass":"s3cr3t"})");
+  json with_auth = find_conn(s.get("/connz?auth=1"), good);
+  ASSERT_FALSE(with_auth.is_null());
+  EXPECT_EQ(with_auth["authorized_user"], "derek");
+  EXPECT_FALSE(find_conn(s.get("/connz"), good).contains("authorized_user"));
+  EXPECT_EQ(s.get("/varz")["auth_required"], true);
 }
 
 }  // namespace

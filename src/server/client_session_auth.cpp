@@ -1,0 +1,208 @@
+// Client session: authentication (CONNECT credentials, auth timeout, no_auth_user) and the
+// permission violations, with nats-server's error texts and log lines (server/client.go,
+// server/parser.go, server/auth.go).
+#include <sys/epoll.h>
+
+#include "log/go_quote.hpp"
+#include "log/logger.hpp"
+#include "protocol/constants.hpp"
+#include "server/client_session.hpp"
+#include "server/server.hpp"
+#include "server/worker.hpp"
+
+namespace gnatsd::server {
+
+void ClientSession::arm_auth_timer() {
+  awaiting_connect_ = true;
+  update_pub_gate();
+  // One timer per connection on the worker's own loop; it outlives the session harmlessly.
+  worker_.loop().run_after(authenticator_->timeout(), [weak = weak_from_this()] {
+    if (auto self = weak.lock()) self->auth_timer_expired();
+  });
+}
+
+void ClientSession::auth_timer_expired() {
+  // Any CONNECT stops the clock, even one still being verified, as nats-server.
+  if (closed_ || !awaiting_connect_) return;
+  send_error(protocol::err::kAuthTimeout);
+  log::debug("{} - {}", describe(), protocol::err::kAuthTimeout);
+  flush();
+  close(CloseReason::AuthenticationTimeout);
+}
+
+bool ClientSession::admit_before_connect() {
+  // nats-server lets a client that starts with anything but CONNECT in as the no_auth_user
+  // (e.g. a telnet session), and refuses it otherwise.
+  authenticator_ = server_.authenticator();
+  if (const auth::Identity* identity = authenticator_->no_auth_identity()) {
+    awaiting_connect_ = false;
+    apply_identity(*identity);
+    return true;
+  }
+  auth_violation();
+  return false;
+}
+
+bool ClientSession::authenticate_connect(auth::Credentials credentials) {
+  awaiting_connect_ = false;
+  update_pub_gate();
+  credentials_ = std::move(credentials);
+  authenticator_ = server_.authenticator();
+  if (!authenticator_->required()) return true;
+  // Inline verdicts either closed the session or applied the identity.
+  return check_credentials(/*for_connect=*/true) && !closed_;
+}
+
+void ClientSession::reauthorize() {
+  // Not yet authenticated: the CONNECT will meet the new authenticator. Being verified: the
+  // CONNECT's verdict, when it comes, was reached with the old one (nats-server has the same
+  // window).
+  if (closed_ || awaiting_connect_ || auth_pending_) return;
+  authenticator_ = server_.authenticator();
+  if (!authenticator_->required()) {
+    apply_identity(auth::Identity{});
+    return;
+  }
+  check_credentials(/*for_connect=*/false);
+}
+
+bool ClientSession::check_credentials(bool for_connect) {
+  const std::uint64_t check = ++auth_checks_;
+  if (!authenticator_->needs_slow_check(credentials_)) {
+    auth_checked(authenticator_->authenticate(credentials_), for_connect, check);
+    return true;
+  }
+  // bcrypt: verified on a helper thread while this loop serves its other clients. For a
+  // CONNECT, nothing more is read or parsed from this client until the verdict is back.
+  if (for_connect) {
+    auth_pending_ = true;
+    update_interest();
+  }
+  const bool submitted = server_.check_pool().submit(
+      [authenticator = authenticator_, credentials = credentials_, weak = weak_from_this(),
+       loop = &worker_.loop(), for_connect, check] {
+        auto identity = authenticator->authenticate(credentials);
+        loop->post([weak, identity = std::move(identity), for_connect, check]() mutable {
+          if (auto self = weak.lock()) self->auth_checked(std::move(identity), for_connect, check);
+        });
+      });
+  // Refused only while the server shuts down, which closes this session anyway.
+  if (!submitted) close(CloseReason::ServerShutdown);
+  return false;
+}
+
+void ClientSession::auth_checked(std::optional<auth::Identity> identity, bool for_connect,
+                                 std::uint64_t check) {
+  // A later check (a newer CONNECT or reload) supersedes this one's verdict.
+  if (closed_ || check != auth_checks_) return;
+  if (!identity) {
+    auth_violation();
+    return;
+  }
+  apply_identity(*identity);
+  if (!for_connect) {
+    drop_unauthorized_subscriptions();
+    return;
+  }
+  if (!auth_pending_) return;  // checked inline: on_connect goes on with finish_connect
+  auth_pending_ = false;
+  if (!finish_connect()) return;
+  update_interest();
+  // Frames that arrived behind the CONNECT; further input comes through the loop as usual.
+  if (in_len_ > 0) process_input();
+}
+
+void ClientSession::apply_identity(const auth::Identity& identity) {
+  auth_user_ = identity.user;
+  permissions_ = identity.permissions;
+  publish_check_.reset();
+  if (permissions_ && permissions_->publish) {
+    publish_check_ = std::make_unique<auth::PublishCheck>(permissions_);
+  }
+  update_pub_gate();
+
+  const auth::SubjectFilter* subscribe =
+      permissions_ && permissions_->subscribe ? &*permissions_->subscribe : nullptr;
+  const bool has_deny = subscribe != nullptr && !subscribe->deny().empty();
+  // Existing subscriptions (a re-CONNECT or a reload) follow the new deny list too.
+  std::vector<routing::SubscriptionPtr> subs;
+  {
+    std::lock_guard lock(subs_mutex_);
+    subs.reserve(subs_.size());
+    for (const auto& [sid, sub] : subs_) subs.push_back(sub);
+  }
+  std::lock_guard lock(out_mutex_);
+  out_permissions_ = has_deny ? permissions_ : nullptr;
+  out_deny_cache_.clear();
+  for (const auto& sub : subs) {
+    sub->filter_deliveries = has_deny && subscribe->deny().overlaps(sub->subject);
+  }
+}
+
+void ClientSession::drop_unauthorized_subscriptions() {
+  if (!permissions_ || !permissions_->subscribe) return;
+  const auth::SubjectFilter& filter = *permissions_->subscribe;
+  std::vector<routing::SubscriptionPtr> denied;
+  {
+    std::lock_guard lock(subs_mutex_);
+    for (const auto& [sid, sub] : subs_) {
+      if (!filter.allows(sub->subject)) denied.push_back(sub);
+    }
+  }
+  for (const auto& sub : denied) {
+    remove_subscription(sub);
+    const std::string subject = log::go_quote(sub->subject);
+    const std::string sid = log::go_quote(sub->sid);
+    send_error(fmt::format("Permissions Violation for Subscription to {} (sid {})", subject, sid));
+    log::info("Removed sub {} (sid {}) for {} - not authorized", subject, sid, auth_user_label());
+  }
+}
+
+void ClientSession::auth_violation() {
+  // nats-server names the CONNECT's user when a users list is configured.
+  if (authenticator_ && authenticator_->has_users()) {
+    log::error("{} - authentication error - User {}", describe(), log::go_quote(credentials_.user));
+  } else {
+    log::error("{} - authentication error", describe());
+  }
+  close_now_for_error(CloseReason::AuthenticationViolation, protocol::err::kAuthorization);
+}
+
+std::string ClientSession::auth_user_label() const {
+  if (auth_user_.empty()) return "User \"N/A\"";
+  return "User " + log::go_quote(auth_user_);
+}
+
+void ClientSession::publish_violation(std::string_view subject) {
+  const std::string quoted = log::go_quote(subject);
+  send_error(fmt::format("Permissions Violation for Publish to {}", quoted));
+  log::error("{} - Publish Violation - {}, Subject {}", describe(), auth_user_label(), quoted);
+}
+
+void ClientSession::subscribe_violation(const protocol::SubFrame& frame) {
+  const std::string subject = log::go_quote(frame.subject);
+  if (frame.queue.empty()) {
+    send_error(fmt::format("Permissions Violation for Subscription to {}", subject));
+    log::error("{} - Subscription Violation - {}, Subject {}, SID {}", describe(),
+               auth_user_label(), subject, frame.sid);
+  } else {
+    const std::string queue = log::go_quote(frame.queue);
+    send_error(
+        fmt::format("Permissions Violation for Subscription to {} using queue {}", subject, queue));
+    log::error("{} - Subscription Violation - {}, Subject {}, Queue: {}, SID {}", describe(),
+               auth_user_label(), subject, queue, frame.sid);
+  }
+}
+
+void ClientSession::set_log_label_from_connect() {
+  // "v<version>:<lang>:<name>", leaving out what the client did not send.
+  std::string client;
+  if (!version_.empty()) client = "v" + version_;
+  if (!lang_.empty()) client += (client.empty() ? "" : ":") + lang_;
+  if (!name_.empty()) client += (client.empty() ? "" : ":") + name_;
+  if (client.empty()) return;
+  std::lock_guard lock(label_mutex_);
+  label_ += " - " + log::go_quote(client);
+}
+
+}  // namespace gnatsd::server

@@ -1,0 +1,421 @@
+// Authentication and authorization over real sockets and the stock C client (cnats), with the
+// options set by flags (--user/--pass/--auth) and config files (authorization {}, no_auth_user,
+// reload). Every test also passes against nats-server 2.9.10
+// (GNATSD_TEST_BINARY=/usr/sbin/nats-server), so the expectations are nats-server's.
+#include <gtest/gtest.h>
+#include <nats/nats.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <regex>
+#include <string>
+
+#include "client_helpers.hpp"
+#include "raw_client.hpp"
+#include "server_process.hpp"
+
+namespace gnatsd::test {
+namespace {
+
+constexpr std::string_view kErrAuthorization = "-ERR 'Authorization Violation'\r\n";
+constexpr std::string_view kErrAuthTimeout = "-ERR 'Authentication Timeout'\r\n";
+
+struct ConnectionDeleter {
+  void operator()(natsConnection* c) const { natsConnection_Destroy(c); }
+};
+struct OptionsDeleter {
+  void operator()(natsOptions* o) const { natsOptions_Destroy(o); }
+};
+struct SubscriptionDeleter {
+  void operator()(natsSubscription* s) const { natsSubscription_Destroy(s); }
+};
+struct MsgDeleter {
+  void operator()(natsMsg* m) const { natsMsg_Destroy(m); }
+};
+using Connection = std::unique_ptr<natsConnection, ConnectionDeleter>;
+using NatsOptions = std::unique_ptr<natsOptions, OptionsDeleter>;
+using Subscription = std::unique_ptr<natsSubscription, SubscriptionDeleter>;
+using Msg = std::unique_ptr<natsMsg, MsgDeleter>;
+
+// Errors the server reports asynchronously (permission violations), as cnats hands them over.
+struct AsyncErrors {
+  std::atomic<int> not_permitted{0};
+  static void on_error(natsConnection*, natsSubscription*, natsStatus err, void* closure) {
+    if (err == NATS_NOT_PERMITTED) ++static_cast<AsyncErrors*>(closure)->not_permitted;
+  }
+};
+
+// A cnats connection with the given credentials (empty: none); the status says how it went.
+struct Attempt {
+  natsStatus status = NATS_ERR;
+  Connection nc;
+};
+Attempt connect_with(const ServerProcess& server, std::string_view user, std::string_view pass,
+                     std::string_view token = {}, AsyncErrors* errors = nullptr) {
+  natsOptions* raw = nullptr;
+  EXPECT_EQ(natsOptions_Create(&raw), NATS_OK);
+  NatsOptions opts(raw);
+  natsOptions_SetURL(raw, server.url().c_str());
+  natsOptions_SetAllowReconnect(raw, false);
+  natsOptions_SetTimeout(raw, 5000);
+  if (!user.empty()) {
+    natsOptions_SetUserInfo(raw, std::string(user).c_str(), std::string(pass).c_str());
+  }
+  if (!token.empty()) natsOptions_SetToken(raw, std::string(token).c_str());
+  if (errors != nullptr) natsOptions_SetErrorHandler(raw, &AsyncErrors::on_error, errors);
+  Attempt attempt;
+  natsConnection* nc = nullptr;
+  attempt.status = natsConnection_Connect(&nc, raw);
+  attempt.nc.reset(nc);
+  return attempt;
+}
+
+// Publishes and receives one message over the connection, proving it is fully usable.
+void expect_usable(natsConnection* nc, const char* subject = "auth.check") {
+  natsSubscription* raw = nullptr;
+  ASSERT_EQ(natsConnection_SubscribeSync(&raw, nc, subject), NATS_OK);
+  Subscription sub(raw);
+  ASSERT_EQ(natsConnection_PublishString(nc, subject, "ok"), NATS_OK);
+  natsMsg* m = nullptr;
+  ASSERT_EQ(natsSubscription_NextMsg(&m, raw, 5000), NATS_OK);
+  Msg msg(m);
+  EXPECT_EQ(std::string(natsMsg_GetData(m), natsMsg_GetDataLength(m)), "ok");
+}
+
+// A raw client past INFO; the INFO line through `info` when asked.
+std::unique_ptr<RawClient> raw_client(const ServerProcess& server, std::string* info = nullptr) {
+  auto c = std::make_unique<RawClient>(server.port());
+  std::string line = c->read_line();
+  EXPECT_TRUE(line.starts_with("INFO {")) << line;
+  if (info != nullptr) *info = line;
+  return c;
+}
+
+// Sends `bytes`; expects `expected` and then the server closing the connection.
+void expect_refused(RawClient& c, std::string_view bytes, std::string_view expected) {
+  ASSERT_TRUE(c.send(bytes));
+  EXPECT_TRUE(c.expect_closed());
+  EXPECT_EQ(c.take_buffered(), expected);
+}
+
+struct Generated {
+  std::string password;
+  std::string hash;
+};
+// Runs the built mkpasswd and reads its two lines.
+Generated run_mkpasswd(std::string_view args = {}, std::string_view stdin_text = {}) {
+  std::string command = std::string(MKPASSWD_BINARY) + " " + std::string(args);
+  if (!stdin_text.empty()) {
+    command = "printf '%s' '" + std::string(stdin_text) + "' | " + command;
+  }
+  Generated out;
+  FILE* pipe = popen(command.c_str(), "r");
+  EXPECT_NE(pipe, nullptr);
+  if (pipe == nullptr) return out;
+  std::string text;
+  char chunk[512];
+  while (std::fgets(chunk, sizeof chunk, pipe) != nullptr) text += chunk;
+  EXPECT_EQ(pclose(pipe), 0) << text;
+  std::smatch m;
+  if (std::regex_search(text, m, std::regex("pass: (.{22})\n"))) out.password = m[1];
+  if (std::regex_search(text, m,
+                        std::regex("bcrypt hash: (\\$2a\\$[0-9]{2}\\$[./A-Za-z0-9]{53})\n"))) {
+    out.hash = m[1];
+  }
+  EXPECT_FALSE(out.hash.empty()) << text;
+  return out;
+}
+
+void rewrite(const TempFile& file, std::string_view contents) {
+  std::ofstream out(file.path(), std::ios::trunc);
+  out << contents;
+}
+
+// ---- user / password, token ------------------------------------------------------------------
+
+TEST(AuthTest, UserAndPasswordFromFlags) {
+  ServerProcess server({"--user", "derek", "--pass", "s3cr3t"});
+  std::string info;
+  auto raw = raw_client(server, &info);
+  EXPECT_NE(info.find("\"auth_required\":true"), std::string::npos) << info;
+
+  auto good = connect_with(server, "derek", "s3cr3t");
+  ASSERT_EQ(good.status, NATS_OK);
+  expect_usable(good.nc.get());
+  EXPECT_EQ(connect_with(server, "derek", "wrong").status, NATS_CONNECTION_AUTH_FAILED);
+  EXPECT_EQ(connect_with(server, "eve", "s3cr3t").status, NATS_CONNECTION_AUTH_FAILED);
+  EXPECT_EQ(connect_with(server, "", "").status, NATS_CONNECTION_AUTH_FAILED);
+
+  expect_refused(*raw,
+                 "CONNECT {\"verbose\":false,\"user\":\"derek\",\"pass\":\"nope\"}\r\nPING\r\n",
+                 kErrAuthorization);
+  EXPECT_TRUE(server.wait_for_log("- authentication error\n", 5s)) << server.log();
+  EXPECT_TRUE(server.wait_for_log("Plaintext passwords detected, use nkeys or bcrypt", 1s));
+  // The good connection was not disturbed by the failures.
+  expect_usable(good.nc.get(), "still.here");
+}
+
+TEST(AuthTest, TokenFromFlag) {
+  ServerProcess server({"--auth", "t0k3n"});
+  auto good = connect_with(server, "", "", "t0k3n");
+  ASSERT_EQ(good.status, NATS_OK);
+  expect_usable(good.nc.get());
+  EXPECT_EQ(connect_with(server, "", "", "t0k3N").status, NATS_CONNECTION_AUTH_FAILED);
+  EXPECT_EQ(connect_with(server, "", "").status, NATS_CONNECTION_AUTH_FAILED);
+  // The token in the URL, as users write it.
+  natsConnection* nc = nullptr;
+  std::string url = "nats://t0k3n@127.0.0.1:" + std::to_string(server.port());
+  ASSERT_EQ(natsConnection_ConnectTo(&nc, url.c_str()), NATS_OK);
+  Connection by_url(nc);
+  expect_usable(nc);
+}
+
+TEST(AuthTest, AnythingBeforeConnectIsRefused) {
+  ServerProcess server({"--auth", "t0k3n"});
+  auto ping = raw_client(server);
+  expect_refused(*ping, "PING\r\n", kErrAuthorization);
+  auto pub = raw_client(server);
+  expect_refused(*pub, "PUB foo 2\r\nhi\r\n", kErrAuthorization);
+}
+
+// ---- bcrypt via mkpasswd ---------------------------------------------------------------------
+
+TEST(AuthTest, BcryptPasswordGeneratedByMkpasswd) {
+  Generated generated = run_mkpasswd();
+  ASSERT_EQ(generated.password.size(), 22u);
+  EXPECT_TRUE(generated.hash.starts_with("$2a$11$")) << generated.hash;
+  TempFile conf("authorization {\n  user: derek\n  password: \"" + generated.hash + "\"\n}\n");
+  ServerProcess server({"-c", conf.path()});
+  auto good = connect_with(server, "derek", generated.password);
+  ASSERT_EQ(good.status, NATS_OK);
+  expect_usable(good.nc.get());
+  EXPECT_EQ(connect_with(server, "derek", generated.hash).status, NATS_CONNECTION_AUTH_FAILED);
+  EXPECT_EQ(connect_with(server, "derek", "wrong").status, NATS_CONNECTION_AUTH_FAILED);
+  EXPECT_EQ(server.log().find("Plaintext passwords detected"), std::string::npos);
+}
+
+TEST(AuthTest, BcryptTokenFromAPasswordGivenToMkpasswd) {
+  Generated generated = run_mkpasswd("-p --cost 6", "my token\nmy token\n");
+  EXPECT_TRUE(generated.hash.starts_with("$2a$06$")) << generated.hash;
+  TempFile conf("authorization {\n  token: \"" + generated.hash + "\"\n}\n");
+  ServerProcess server({"-c", conf.path()});
+  auto good = connect_with(server, "", "", "my token");
+  ASSERT_EQ(good.status, NATS_OK);
+  expect_usable(good.nc.get());
+  EXPECT_EQ(connect_with(server, "", "", "my tokeN").status, NATS_CONNECTION_AUTH_FAILED);
+}
+
+// ---- users, logs -----------------------------------------------------------------------------
+
+constexpr std::string_view kUsersConf = R"(
+authorization {
+  users = [
+    { user: alice, password: apw, permissions: {
+        publish: { allow: ["foo.>", "bar"], deny: ["foo.secret"] }
+        subscribe: { allow: ["foo.*", "q"], deny: ["foo.bad"] }
+    } }
+    { user: bob, password: bpw, permissions: { publish: ["bob.>"], subscribe: "bob.>" } }
+    { user: admin, password: xpw }
+  ]
+}
+)";
+
+TEST(AuthTest, WrongCredentialsAreLoggedWithTheUserAndClient) {
+  TempFile conf(kUsersConf);
+  ServerProcess server({"-c", conf.path()});
+  auto c = raw_client(server);
+  expect_refused(*c,
+                 "CONNECT {\"verbose\":false,\"user\":\"alice\",\"pass\":\"bad\",\"lang\":\"go\","
+                 "\"version\":\"1.2.3\"}\r\n",
+                 kErrAuthorization);
+  EXPECT_TRUE(server.wait_for_log(" - \"v1.2.3:go\" - authentication error - User \"alice\"", 5s))
+      << server.log();
+  EXPECT_EQ(connect_with(server, "carol", "apw").status, NATS_CONNECTION_AUTH_FAILED);
+  EXPECT_TRUE(server.wait_for_log("authentication error - User \"carol\"", 5s)) << server.log();
+}
+
+TEST(AuthTest, TraceHidesThePassword) {
+  TempFile conf(kUsersConf);
+  ServerProcess server({"-c", conf.path(), "-V"});
+  auto c = raw_client(server);
+  ASSERT_EQ(roundtrip(*c, "CONNECT {\"verbose\":false,\"user\":\"admin\",\"pass\":\"xpw\"}\r\n"),
+            "PONG\r\n");
+  EXPECT_TRUE(server.wait_for_log(
+      "<<- [CONNECT {\"verbose\":false,\"user\":\"admin\",\"pass\":\"[REDACTED]\"}]", 5s))
+      << server.log();
+  EXPECT_EQ(server.log().find("xpw"), std::string::npos);
+}
+
+// ---- permissions -----------------------------------------------------------------------------
+
+TEST(AuthTest, PublishAndSubscribePermissionsExactly) {
+  TempFile conf(kUsersConf);
+  ServerProcess server({"-c", conf.path()});
+  auto admin = raw_client(server);
+  ASSERT_EQ(roundtrip(*admin,
+                      "CONNECT {\"verbose\":false,\"user\":\"admin\",\"pass\":\"xpw\"}\r\n"
+                      "SUB > 1\r\n"),
+            "PONG\r\n");
+  auto alice = raw_client(server);
+  ASSERT_EQ(
+      roundtrip(*alice, "CONNECT {\"verbose\":false,\"user\":\"alice\",\"pass\":\"apw\"}\r\n"),
+      "PONG\r\n");
+
+  EXPECT_EQ(roundtrip(*alice, "PUB foo.secret 2\r\nhi\r\nPUB baz 1\r\nx\r\nPUB foo.ok 1\r\ny\r\n"),
+            "-ERR 'Permissions Violation for Publish to \"foo.secret\"'\r\n"
+            "-ERR 'Permissions Violation for Publish to \"baz\"'\r\nPONG\r\n");
+  EXPECT_EQ(roundtrip(*admin, ""), msg("foo.ok", "1", "y") + "PONG\r\n");
+
+  EXPECT_EQ(roundtrip(*alice, "SUB baz 1\r\nSUB baz grp 2\r\nSUB foo.bad 3\r\nSUB foo.* 4\r\n"),
+            "-ERR 'Permissions Violation for Subscription to \"baz\"'\r\n"
+            "-ERR 'Permissions Violation for Subscription to \"baz\" using queue \"grp\"'\r\n"
+            "-ERR 'Permissions Violation for Subscription to \"foo.bad\"'\r\nPONG\r\n");
+  // foo.bad reaches alice's foo.* subscription only if it were allowed to her: it is dropped.
+  ASSERT_EQ(roundtrip(*admin, "PUB foo.bad 1\r\nb\r\nPUB foo.x 1\r\nx\r\n"),
+            msg("foo.bad", "1", "b") + msg("foo.x", "1", "x") + "PONG\r\n");
+  EXPECT_EQ(roundtrip(*alice, ""), msg("foo.x", "4", "x") + "PONG\r\n");
+
+  EXPECT_TRUE(server.wait_for_log("Publish Violation - User \"alice\", Subject \"foo.secret\"", 5s))
+      << server.log();
+  EXPECT_TRUE(
+      server.wait_for_log("Subscription Violation - User \"alice\", Subject \"baz\", SID 1", 1s));
+  EXPECT_TRUE(server.wait_for_log(
+      "Subscription Violation - User \"alice\", Subject \"baz\", Queue: \"grp\", SID 2", 1s));
+}
+
+TEST(AuthTest, PlainListPermissionsWithCnats) {
+  TempFile conf(kUsersConf);
+  ServerProcess server({"-c", conf.path()});
+  AsyncErrors errors;
+  auto bob = connect_with(server, "bob", "bpw", {}, &errors);
+  ASSERT_EQ(bob.status, NATS_OK);
+  expect_usable(bob.nc.get(), "bob.inbox");
+
+  natsSubscription* raw = nullptr;
+  ASSERT_EQ(natsConnection_SubscribeSync(&raw, bob.nc.get(), "alice.x"), NATS_OK);
+  Subscription denied(raw);
+  ASSERT_EQ(natsConnection_PublishString(bob.nc.get(), "not.bobs", "x"), NATS_OK);
+  natsConnection_FlushTimeout(bob.nc.get(), 5000);
+  for (auto deadline = Clock::now() + 5s; errors.not_permitted < 2 && Clock::now() < deadline;) {
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_EQ(errors.not_permitted, 2);
+  // Violations do not close the connection.
+  expect_usable(bob.nc.get(), "bob.after");
+}
+
+// ---- no_auth_user, timeout -------------------------------------------------------------------
+
+TEST(AuthTest, NoAuthUserTakesClientsWithoutCredentials) {
+  TempFile conf(std::string(kUsersConf) + "no_auth_user: bob\n");
+  ServerProcess server({"-c", conf.path()});
+  std::string info;
+  auto c = raw_client(server, &info);
+  EXPECT_EQ(info.find("\"auth_required\":true"), std::string::npos) << info;
+  EXPECT_EQ(roundtrip(*c, "CONNECT {\"verbose\":false}\r\nPUB bob.x 1\r\nx\r\nPUB foo 1\r\nx\r\n"),
+            "-ERR 'Permissions Violation for Publish to \"foo\"'\r\nPONG\r\n");
+  // A client that skips CONNECT is bob too.
+  auto telnet = raw_client(server);
+  EXPECT_EQ(roundtrip(*telnet, "SUB foo 1\r\n"),
+            "-ERR 'Permissions Violation for Subscription to \"foo\"'\r\nPONG\r\n");
+  EXPECT_TRUE(
+      server.wait_for_log("Subscription Violation - User \"bob\", Subject \"foo\", SID 1", 5s))
+      << server.log();
+  // Credentials still count when given.
+  auto admin = connect_with(server, "admin", "xpw");
+  ASSERT_EQ(admin.status, NATS_OK);
+  expect_usable(admin.nc.get(), "anything");
+  EXPECT_EQ(connect_with(server, "admin", "bad").status, NATS_CONNECTION_AUTH_FAILED);
+}
+
+TEST(AuthTest, AuthTimeoutClosesSilentClients) {
+  TempFile conf("authorization {\n  user: a\n  password: b\n  timeout: 0.5\n}\n");
+  ServerProcess server({"-c", conf.path(), "-D"});
+  auto start = Clock::now();
+  auto silent = raw_client(server);
+  auto good = connect_with(server, "a", "b");
+  ASSERT_EQ(good.status, NATS_OK);
+  EXPECT_TRUE(silent->expect_closed(5s));
+  const auto elapsed = Clock::now() - start;
+  EXPECT_EQ(silent->take_buffered(), kErrAuthTimeout);
+  EXPECT_GE(elapsed, 450ms);
+  EXPECT_LT(elapsed, 3s);
+  EXPECT_TRUE(server.wait_for_log(" - Authentication Timeout\n", 5s)) << server.log();
+  EXPECT_TRUE(server.wait_for_log("Client connection closed: Authentication Timeout", 5s));
+  // The client that connected in time stays past the timeout.
+  std::this_thread::sleep_for(600ms);
+  expect_usable(good.nc.get());
+}
+
+// ---- reload ----------------------------------------------------------------------------------
+
+TEST(AuthTest, ReloadChangingAPassword) {
+  TempFile conf("authorization {\n  users: [{user: derek, password: old}]\n}\n");
+  ServerProcess server({"-c", conf.path()});
+  auto connected = raw_client(server);
+  ASSERT_EQ(
+      roundtrip(*connected, "CONNECT {\"verbose\":false,\"user\":\"derek\",\"pass\":\"old\"}\r\n"),
+      "PONG\r\n");
+  rewrite(conf, "authorization {\n  users: [{user: derek, password: new}]\n}\n");
+  server.signal(SIGHUP);
+  ASSERT_TRUE(server.wait_for_log("Reloaded server configuration", 5s)) << server.log();
+
+  EXPECT_EQ(connect_with(server, "derek", "old").status, NATS_CONNECTION_AUTH_FAILED);
+  auto fresh = connect_with(server, "derek", "new");
+  ASSERT_EQ(fresh.status, NATS_OK);
+  expect_usable(fresh.nc.get());
+  // As nats-server, the client connected with the old password is let go.
+  EXPECT_TRUE(connected->expect_closed());
+  EXPECT_EQ(connected->take_buffered(), kErrAuthorization);
+}
+
+TEST(AuthTest, ReloadChangingTheSingleUsersPasswordDisconnectsItsClients) {
+  TempFile conf("authorization {\n  user: derek\n  password: old\n}\n");
+  ServerProcess server({"-c", conf.path()});
+  auto connected = raw_client(server);
+  ASSERT_EQ(
+      roundtrip(*connected, "CONNECT {\"verbose\":false,\"user\":\"derek\",\"pass\":\"old\"}\r\n"),
+      "PONG\r\n");
+  rewrite(conf, "authorization {\n  user: derek\n  password: new\n}\n");
+  server.signal(SIGHUP);
+  ASSERT_TRUE(server.wait_for_log("Reloaded server configuration", 5s)) << server.log();
+  // (nats-server 2.9.10 closes single-user clients on any reload, without an -ERR; gnatsd
+  // closes those whose password no longer holds, with 'Authorization Violation'.)
+  EXPECT_TRUE(connected->expect_closed());
+  EXPECT_EQ(connect_with(server, "derek", "old").status, NATS_CONNECTION_AUTH_FAILED);
+  auto fresh = connect_with(server, "derek", "new");
+  ASSERT_EQ(fresh.status, NATS_OK);
+}
+
+TEST(AuthTest, ReloadNarrowingPermissionsRemovesSubscriptions) {
+  TempFile conf(kUsersConf);
+  ServerProcess server({"-c", conf.path()});
+  auto alice = raw_client(server);
+  ASSERT_EQ(roundtrip(*alice,
+                      "CONNECT {\"verbose\":false,\"user\":\"alice\",\"pass\":\"apw\"}\r\n"
+                      "SUB q 1\r\nSUB foo.a 2\r\n"),
+            "PONG\r\n");
+  std::string narrower(kUsersConf);
+  narrower.replace(narrower.find("\"foo.*\", \"q\""), 12, "\"foo.*\"");
+  rewrite(conf, narrower);
+  server.signal(SIGHUP);
+  ASSERT_TRUE(server.wait_for_log("Reloaded server configuration", 5s)) << server.log();
+  EXPECT_EQ(alice->read_line(),
+            "-ERR 'Permissions Violation for Subscription to \"q\" (sid \"1\")'\r\n");
+  EXPECT_TRUE(
+      server.wait_for_log("Removed sub \"q\" (sid \"1\") for User \"alice\" - not authorized", 5s))
+      << server.log();
+  auto admin = connect_with(server, "admin", "xpw");
+  ASSERT_EQ(admin.status, NATS_OK);
+  natsConnection_PublishString(admin.nc.get(), "q", "gone");
+  natsConnection_PublishString(admin.nc.get(), "foo.a", "kept");
+  natsConnection_FlushTimeout(admin.nc.get(), 5000);
+  EXPECT_EQ(roundtrip(*alice, ""), msg("foo.a", "2", "kept") + "PONG\r\n");
+}
+
+}  // namespace
+}  // namespace gnatsd::test
