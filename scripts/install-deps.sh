@@ -9,6 +9,7 @@ packages=(
   g++ cmake ninja-build pkg-config make
   libssl-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   openssl                # the CLI: TLS tests make throwaway certificates with it
+  libcpp-httplib-dev     # the monitoring HTTP server (and the tests' HTTP client)
   libcrypt-dev           # libxcrypt: bcrypt for passwords and tokens
   libgtest-dev libgmock-dev libbenchmark-dev
   libnats-dev            # cnats: a stock client for the integration tests
@@ -36,10 +37,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# The nats.js client, pinned by the committed lock file. Node trusts only its bundled CA list
-# unless told otherwise; on machines that reach the registry through a proxy whose CA the
-# admin added to the system store, that store is what must be trusted.
-if [ -f tests/js/package-lock.json ] && [ ! -d tests/js/node_modules/nats ]; then
+# The nats.js client (and the Prometheus text parser of the monitoring tests), pinned by the
+# committed lock file. Node trusts only its bundled CA list unless told otherwise; on machines
+# that reach the registry through a proxy whose CA the admin added to the system store, that
+# store is what must be trusted.
+if [ -f tests/js/package-lock.json ] && { [ ! -d tests/js/node_modules/nats ] ||
+  [ ! -d tests/js/node_modules/parse-prometheus-text-format ]; }; then
   if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f /etc/ssl/certs/ca-certificates.crt ]; then
     export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
   fi

@@ -377,6 +377,16 @@ MatchCache::MatchCache(const SubjectIndex& index, std::size_t capacity)
       capacity_(std::max<std::size_t>(capacity, 1)),
       generation_(index.generation()) {}
 
+MatchCache::Fanout MatchCache::fanout() const {
+  Fanout out;
+  for (const auto& [subject, result] : entries_) {
+    const std::size_t n = result->plain.size() + result->queue_groups.size();
+    out.max = std::max(out.max, n);
+    out.total += n;
+  }
+  return out;
+}
+
 void MatchCache::drop_all() {
   // clear() also zeroes the whole bucket array, which stays at its high-water size; with
   // subscriptions churning (old-style requests: SUB+UNSUB each) the cache is emptied while

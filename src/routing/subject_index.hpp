@@ -78,6 +78,13 @@ class MatchCache {
   std::size_t size() const noexcept { return entries_.size(); }
   std::uint64_t hits() const noexcept { return hits_; }
   std::uint64_t misses() const noexcept { return misses_; }
+  // Largest and summed fan-out (plain subscribers + queue groups) of the cached results, as
+  // nats-server's /subsz max_fanout and avg_fanout count them. Walks the cache: not for hot paths.
+  struct Fanout {
+    std::size_t max = 0;
+    std::uint64_t total = 0;
+  };
+  Fanout fanout() const;
 
  private:
   struct StringHash {

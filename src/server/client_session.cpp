@@ -78,7 +78,9 @@ std::string ClientSession::describe() const {
 }
 
 void ClientSession::start() {
-  start_time_ = last_activity_ = Clock::now();
+  // The INFO goes out now: the CONNECT that answers it gives the first round-trip estimate.
+  start_time_ = last_read_ = last_activity_ = rtt_start_ = Clock::now();
+  start_wall_ = WallClock::now();
   next_ping_ = start_time_ + server_.options().ping_interval;
   in_buf_.resize(kInitialReadBuffer);
   {
@@ -128,7 +130,6 @@ void ClientSession::handle_readable() {
     read_waits_writable_ = false;
     update_interest();
   }
-  bool active = false;
   bool drained = false;  // the transport has nothing more for now
   for (int round = 0; round < 4 && !closed_; ++round) {
     if (in_len_ == in_buf_.size()) in_buf_.resize(in_buf_.size() * 2);
@@ -155,7 +156,7 @@ void ClientSession::handle_readable() {
     }
     // The read that completes a TLS handshake may carry the first frames: say so before them.
     if (tls_handshake_pending_) on_tls_established();
-    active = true;
+    last_read_ = Clock::now();
     in_len_ += io.bytes;
     const std::size_t buffer_size = in_buf_.size();
     if (!process_input()) {
@@ -183,7 +184,6 @@ void ClientSession::handle_readable() {
       break;
     }
   }
-  if (active) last_activity_ = Clock::now();
   // A large frame has been consumed: give its buffer back.
   if (in_buf_.size() > kMaxSteadyReadBuffer && in_len_ <= kMaxSteadyReadBuffer) {
     in_buf_.resize(kMaxSteadyReadBuffer);
@@ -202,7 +202,8 @@ bool ClientSession::process_input() {
     log::error("{} - {}", describe(), result.error_log);
     switch (result.error) {
       case protocol::ParseError::UnknownOp:
-        close_now_for_error(CloseReason::ParseError, protocol::err::kUnknownProtocol);
+        // nats-server closes every parser error as a protocol violation.
+        close_now_for_error(CloseReason::ProtocolViolation, protocol::err::kUnknownProtocol);
         break;
       case protocol::ParseError::MaxControlLine:
         close_now_for_error(CloseReason::MaxControlLineExceeded, protocol::err::kMaxControlLine);
@@ -242,9 +243,15 @@ bool ClientSession::on_connect(std::string_view json_text) {
     lang_ = connect.value("lang", std::string());
     version_ = connect.value("version", std::string());
     protocol_ = connect.value("protocol", 0);
+    last_activity_ = last_read_;
+    if (rtt_ == std::chrono::nanoseconds::zero()) rtt_ = last_read_ - rtt_start_;
     credentials.user = connect.value("user", std::string());
     credentials.password = connect.value("pass", std::string());
     credentials.token = connect.value("auth_token", std::string());
+    // Who the client says it is, for /connz?auth=1; a token is never shown.
+    connect_user_ = !credentials.user.empty()    ? credentials.user
+                    : !credentials.token.empty() ? std::string("[REDACTED]")
+                                                 : std::string();
   } catch (const std::exception& e) {
     // nats-server logs the decoding error and drops the connection without an -ERR.
     log::error("{} - {}", describe(), e.what());
@@ -267,7 +274,8 @@ bool ClientSession::finish_connect() {
   }
   if (no_responders_ && !headers_) {
     log::error("{} - {}", describe(), protocol::err::kNoRespondersNeedsHeaders);
-    close_now_for_error(CloseReason::ProtocolViolation, protocol::err::kNoRespondersNeedsHeaders);
+    close_now_for_error(CloseReason::NoRespondersRequiresHeaders,
+                        protocol::err::kNoRespondersNeedsHeaders);
     return false;
   }
   {
@@ -299,6 +307,7 @@ bool ClientSession::on_gated_pub(const protocol::PubFrame& frame) {
 bool ClientSession::accept_pub(const protocol::PubFrame& frame) {
   ++in_msgs_;
   in_bytes_ += frame.payload.size();
+  last_activity_ = last_read_;
   worker_.stats().in_msgs.add(1);
   worker_.stats().in_bytes.add(frame.payload.size());
   if (log::trace_enabled()) {
@@ -326,7 +335,7 @@ bool ClientSession::accept_pub(const protocol::PubFrame& frame) {
 
 bool ClientSession::publish(const protocol::PubFrame& frame) {
   if (verbose_) send_ok();
-  route(OutboundMessage{frame.subject, frame.reply, frame.payload, frame.header_len});
+  route(OutboundMessage{frame.subject, frame.reply, frame.payload, frame.header_len, last_read_});
   return true;
 }
 
@@ -449,6 +458,7 @@ ClientSession::DeliveryOutcome ClientSession::deliver(routing::Subscription& sub
       backlogged = heavy && !stuck_for(kStuckWindow);
       ++out_msgs_;
       out_bytes_ += payload.size();
+      out_last_activity_ = msg.read_at;
       ++sub.delivered;
       if (sub.max_msgs >= 0 && sub.delivered >= static_cast<std::uint64_t>(sub.max_msgs)) {
         sub.closed.store(true, std::memory_order_release);
@@ -506,6 +516,7 @@ bool ClientSession::on_sub(const protocol::SubFrame& frame) {
     trace_in("SUB", fmt::format("{} {}{}{}", frame.subject, frame.queue,
                                 frame.queue.empty() ? "" : " ", frame.sid));
   }
+  last_activity_ = last_read_;
   // Permissions before validity, as nats-server: with an allow list, an invalid subject is a
   // permissions violation.
   bool filter_deliveries = false;
@@ -557,6 +568,7 @@ bool ClientSession::on_unsub(const protocol::UnsubFrame& frame) {
     trace_in("UNSUB", frame.max_msgs >= 0 ? fmt::format("{} {}", frame.sid, frame.max_msgs)
                                           : std::string(frame.sid));
   }
+  last_activity_ = last_read_;
   routing::SubscriptionPtr sub;
   {
     std::lock_guard lock(subs_mutex_);
@@ -598,6 +610,8 @@ bool ClientSession::on_ping() {
 bool ClientSession::on_pong() {
   if (awaiting_connect_ && !admit_before_connect()) return false;
   trace_in("PONG", {});
+  // Only an answer to our own PING measures the round trip.
+  if (pings_out_ > 0) rtt_ = Clock::now() - rtt_start_;
   pings_out_ = 0;
   return true;
 }
@@ -776,14 +790,71 @@ void ClientSession::tick(Clock::time_point now) {
   if (now < next_ping_) return;
   next_ping_ = now + options.ping_interval;
   // Recent traffic from the client already proves it is alive, as in nats-server.
-  if (now - last_activity_ < options.ping_interval) return;
+  if (now - last_read_ < options.ping_interval) return;
   if (pings_out_ + 1 > options.ping_max) {
     log::debug("{} - Stale Client Connection - Closing", describe());
     close_now_for_error(CloseReason::StaleConnection, protocol::err::kStaleConnection);
     return;
   }
   ++pings_out_;
+  rtt_start_ = now;
   enqueue("PING\r\n");
+}
+
+ConnInfo ClientSession::conn_info(bool with_subs) {
+  ConnInfo info;
+  info.cid = cid_;
+  info.ip = ip_;
+  info.port = port_;
+  auto wall = [this](Clock::time_point t) {
+    return start_wall_ + std::chrono::duration_cast<WallClock::duration>(t - start_time_);
+  };
+  info.start = start_wall_;
+  Clock::time_point last = last_activity_;
+  {
+    std::lock_guard lock(out_mutex_);
+    info.pending_bytes = out_pending_bytes_;
+    info.out_msgs = out_msgs_;
+    info.out_bytes = out_bytes_;
+    last = std::max(last, out_last_activity_);
+  }
+  info.last_activity = wall(last);
+  info.rtt = rtt_;
+  info.in_msgs = in_msgs_;
+  info.in_bytes = in_bytes_;
+  info.name = name_;
+  info.lang = lang_;
+  info.version = version_;
+  info.authorized_user = auth_user_.empty() ? connect_user_ : auth_user_;
+  if (with_subs) {
+    info.subs = sub_details();
+    info.num_subs = info.subs.size();
+  } else {
+    std::lock_guard lock(subs_mutex_);
+    info.num_subs = subs_.size();
+  }
+  return info;
+}
+
+std::vector<SubDetail> ClientSession::sub_details() {
+  std::vector<routing::SubscriptionPtr> subs;
+  {
+    std::lock_guard lock(subs_mutex_);
+    subs.reserve(subs_.size());
+    for (const auto& [sid, sub] : subs_) subs.push_back(sub);
+  }
+  // Numeric sids (what every client sends) in numeric order, others after, for a stable list.
+  std::sort(subs.begin(), subs.end(), [](const auto& a, const auto& b) {
+    return a->sid.size() != b->sid.size() ? a->sid.size() < b->sid.size() : a->sid < b->sid;
+  });
+  std::vector<SubDetail> out;
+  out.reserve(subs.size());
+  std::lock_guard lock(out_mutex_);  // guards delivered and max_msgs
+  for (const auto& sub : subs) {
+    out.push_back(SubDetail{sub->subject, sub->queue, sub->sid, sub->delivered,
+                            sub->max_msgs > 0 ? sub->max_msgs : 0, cid_});
+  }
+  return out;
 }
 
 void ClientSession::close_now_for_error(CloseReason reason, std::string_view err_text) {
@@ -796,6 +867,13 @@ void ClientSession::close(CloseReason reason) {
   if (closed_) return;
   closed_ = true;
   log::debug("{} - Client connection closed: {}", describe(), to_string(reason));
+  // Remembered for /connz?state=closed; not at shutdown, when nobody is left to ask.
+  if (reason != CloseReason::ServerShutdown) {
+    ConnInfo info = conn_info(true);
+    info.stop = WallClock::now();
+    info.reason = to_string(reason);
+    server_.closed_connections().add(std::move(info));
+  }
 
   std::vector<routing::SubscriptionPtr> subs;
   {

@@ -25,6 +25,7 @@
 #include "protocol/client_parser.hpp"
 #include "routing/subscription.hpp"
 #include "server/close_reason.hpp"
+#include "server/conn_info.hpp"
 
 namespace gnatsd::net {
 class TlsTransport;
@@ -41,6 +42,8 @@ struct OutboundMessage {
   std::string_view reply;
   std::string_view payload;    // headers then data
   std::size_t header_len = 0;  // 0: no headers
+  // When the publisher's bytes were read: the subscriber's last activity, as nats-server counts.
+  std::chrono::steady_clock::time_point read_at{};
 };
 
 class ClientSession final : public net::IoHandler,
@@ -79,6 +82,11 @@ class ClientSession final : public net::IoHandler,
 
   std::uint64_t cid() const noexcept { return cid_; }
   Worker& worker() noexcept { return worker_; }
+
+  // Loop thread: what /connz shows for this connection; subscriptions only when asked for.
+  ConnInfo conn_info(bool with_subs);
+  // Loop thread: this connection's subscriptions, in sid order.
+  std::vector<SubDetail> sub_details();
 
   // Parser callbacks (see protocol::ClientFrameHandler).
   bool on_connect(std::string_view json);
@@ -189,7 +197,14 @@ class ClientSession final : public net::IoHandler,
   net::ByteBuffer out_writing_;
   std::size_t out_written_ = 0;
   Clock::time_point start_time_;
+  WallClock::time_point start_wall_;  // start_time_ on the wall clock: other instants derive
+                                      // from it, so that they never drift between requests
+  Clock::time_point last_read_;       // any bytes from the client: proves it alive (pings)
+  // What monitoring calls last activity, as nats-server: CONNECT, SUB, UNSUB, PUB (the time of
+  // the read that carried it) and deliveries (out_last_activity_), but not PING/PONG.
   Clock::time_point last_activity_;
+  Clock::time_point rtt_start_{};  // when the INFO or our latest PING went out
+  std::chrono::nanoseconds rtt_{0};
   Clock::time_point next_ping_;
   Clock::time_point write_blocked_since_{};
   int pings_out_ = 0;
@@ -211,6 +226,7 @@ class ClientSession final : public net::IoHandler,
   bool pub_gate_ = false;          // PUB takes on_gated_pub: awaiting_connect_ or publish_check_
   auth::Credentials credentials_;  // of the latest CONNECT, re-checked on a config reload
   std::uint64_t auth_checks_ = 0;  // numbers credential checks: only the latest verdict counts
+  std::string connect_user_;       // CONNECT's user (or a redacted token), for monitoring
   std::string auth_user_;          // who the client is, for permission violation logs
   std::shared_ptr<const auth::UserPermissions> permissions_;  // null: unrestricted
   std::unique_ptr<auth::PublishCheck> publish_check_;         // null: publish anywhere
@@ -241,6 +257,7 @@ class ClientSession final : public net::IoHandler,
   std::atomic<std::int64_t> blocked_since_ns_{0};
   std::uint64_t out_msgs_ = 0, out_bytes_ = 0;  // guarded by out_mutex_
   TlsSummary tls_summary_;                      // guarded by out_mutex_; static strings
+  Clock::time_point out_last_activity_{};       // guarded by out_mutex_
   std::uint64_t in_msgs_ = 0, in_bytes_ = 0;
 };
 

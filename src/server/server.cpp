@@ -8,13 +8,17 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "log/logger.hpp"
+#include "monitor/monitor_server.hpp"
 #include "protocol/constants.hpp"
 #include "server/worker.hpp"
 
@@ -75,6 +79,7 @@ void Server::set_authenticator(std::shared_ptr<const auth::Authenticator> authen
 }
 
 Server::~Server() {
+  monitor_.reset();  // its handlers read the workers
   for (auto& worker : workers_) worker->join();
   if (signal_fd_ >= 0) close(signal_fd_);
 }
@@ -86,6 +91,10 @@ std::string Server::start() {
   }
   if (!options_.config_file.empty())
     log::info("Using configuration file: {}", options_.config_file);
+  if (options_.https_port != 0) {
+    return "Can't start monitoring: HTTPS monitoring (https_port / -ms) is not available yet: "
+           "it arrives with TLS support; use http_port / -m";
+  }
   raise_open_file_limit();
   if (auto err = apply_tls(options_.tls); !err.empty()) return err;
   // Where nats-server writes it: after the banner, before listening.
@@ -114,6 +123,13 @@ std::string Server::start() {
       std::make_unique<net::CallbackHandler>([this](std::uint32_t) { accept_ready(); });
   signal_handler_ =
       std::make_unique<net::CallbackHandler>([this](std::uint32_t) { handle_signals(); });
+  if (options_.http_port != 0) {
+    if (auto err = start_monitoring(); !err.empty()) {
+      stop_workers();
+      return err;
+    }
+  }
+
   main_loop_.add(listener_.fd(), EPOLLIN, accept_handler_.get());
   main_loop_.add(signal_fd_, EPOLLIN, signal_handler_.get());
   main_loop_.set_tick(kAcceptBackoff, [this] {
@@ -134,9 +150,24 @@ std::string Server::start() {
 void Server::run() {
   main_loop_.run();
   log::info("Initiating Shutdown...");
+  if (monitor_) monitor_->stop();
   stop_workers();
   pid_file_.remove();
   log::info("Server Exiting..");
+}
+
+std::string Server::start_monitoring() {
+  monitor_ = std::make_unique<monitor::MonitorServer>(*this);
+  const std::string& host = options_.http_host.empty() ? options_.host : options_.http_host;
+  if (auto err = monitor_->start(host, options_.http_port, options_.http_base_path); !err.empty()) {
+    monitor_.reset();
+    return "Can't start monitoring: " + err;
+  }
+  return {};
+}
+
+int Server::http_port() const noexcept {
+  return monitor_ ? monitor_->port() : 0;
 }
 
 void Server::request_shutdown() {
@@ -246,6 +277,43 @@ void Server::install_tls(net::SslCtxPtr context) {
   SSL_CTX* current = context.get();
   if (context) tls_contexts_.push_back(std::move(context));
   tls_context_.store(current, std::memory_order_release);
+}
+
+std::vector<WorkerSnapshot> Server::snapshot(const SnapshotRequest& request,
+                                             std::chrono::milliseconds timeout) {
+  // Shared with the posted tasks: a worker that answers after the deadline writes into it
+  // harmlessly, and a worker whose loop has stopped just drops its task.
+  struct Pending {
+    std::mutex mutex;
+    std::condition_variable answered;
+    std::vector<std::optional<WorkerSnapshot>> results;
+    std::size_t count = 0;
+  };
+  auto pending = std::make_shared<Pending>();
+  pending->results.resize(workers_.size());
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    Worker* worker = workers_[i].get();
+    worker->loop().post([pending, worker, request, i] {
+      WorkerSnapshot snapshot;
+      worker->collect(request, snapshot);
+      std::lock_guard lock(pending->mutex);
+      pending->results[i] = std::move(snapshot);
+      ++pending->count;
+      pending->answered.notify_all();
+    });
+  }
+  std::unique_lock lock(pending->mutex);
+  if (!pending->answered.wait_for(lock, timeout,
+                                  [&] { return pending->count == pending->results.size(); })) {
+    log::warn("Monitoring: {} of {} I/O threads did not answer within {}ms",
+              pending->results.size() - pending->count, pending->results.size(), timeout.count());
+  }
+  std::vector<WorkerSnapshot> out;
+  out.reserve(pending->count);
+  for (auto& result : pending->results) {
+    if (result) out.push_back(std::move(*result));
+  }
+  return out;
 }
 
 TrafficTotals Server::traffic() const {

@@ -19,8 +19,15 @@
 #include "net/listener.hpp"
 #include "net/tls_context.hpp"
 #include "routing/subject_index.hpp"
+#include "server/closed_connections.hpp"
+#include "server/conn_info.hpp"
 #include "server/pid_file.hpp"
+#include "server/snapshot.hpp"
 #include "server/stats.hpp"
+
+namespace gnatsd::monitor {
+class MonitorServer;
+}
 
 namespace gnatsd::server {
 
@@ -58,6 +65,11 @@ class Server {
   Worker& worker(std::size_t i) noexcept { return *workers_[i]; }
   const std::string& server_id() const noexcept { return server_id_; }
   int port() const noexcept { return listener_.port(); }
+  // The monitoring port actually bound (the OS's choice for -1); 0 when monitoring is off.
+  int http_port() const noexcept;
+  WallClock::time_point start_time() const noexcept { return start_time_; }
+  // When the options in force were loaded: the start, or the latest successful reload.
+  WallClock::time_point config_load_time() const noexcept { return config_load_time_.load(); }
 
   // Any thread: the client port's TLS context for new connections, built from options().tls
   // at start or by the latest reload; null without TLS.
@@ -85,6 +97,12 @@ class Server {
   }
   TrafficTotals traffic() const;
 
+  ClosedConnections& closed_connections() noexcept { return closed_; }
+  // Any thread except an I/O thread: every worker's snapshot, each taken on its own thread.
+  // Waits at most `timeout`; a worker that has not answered by then is left out.
+  std::vector<WorkerSnapshot> snapshot(const SnapshotRequest& request,
+                                       std::chrono::milliseconds timeout);
+
  private:
   void accept_ready();
   void handle_signals();
@@ -93,6 +111,7 @@ class Server {
   // disabled block turns TLS off). Returns nats-server's error text, or "" on success.
   std::string apply_tls(const config::TlsOptions& tls);
   void install_tls(net::SslCtxPtr context);  // null: TLS off
+  std::string start_monitoring();
 
   // Reloadable fields are read through options(); options_ holds the start-up values of the
   // fields that cannot change while running (listen address, ports).
@@ -105,6 +124,9 @@ class Server {
   // Every context built (start, reloads), kept for the process's life: a worker may have just
   // read the previous pointer, and reloads are rare. Main thread only.
   std::vector<net::SslCtxPtr> tls_contexts_;
+  WallClock::time_point start_time_ = WallClock::now();
+  std::atomic<WallClock::time_point> config_load_time_{start_time_};
+  ClosedConnections closed_;
   routing::SubjectIndex index_;
   std::vector<std::unique_ptr<Worker>> workers_;
   // After workers_: destroyed (joined) first, since its jobs post results to worker loops.
@@ -123,6 +145,7 @@ class Server {
   std::atomic<int> num_clients_{0};
   std::atomic<bool> shutting_down_{false};
   bool accept_paused_ = false;  // main thread only
+  std::unique_ptr<monitor::MonitorServer> monitor_;
 };
 
 }  // namespace gnatsd::server

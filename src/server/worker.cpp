@@ -75,6 +75,31 @@ void Worker::shutdown() {
   });
 }
 
+void Worker::collect(const SnapshotRequest& request, WorkerSnapshot& out) {
+  out.open_connections = sessions_.size();
+  if (request.connections) {
+    if (request.cid != 0) {
+      for (auto& [ptr, session] : sessions_) {
+        if (session->cid() == request.cid) {
+          out.connections.push_back(session->conn_info(request.subscriptions));
+          break;
+        }
+      }
+    } else {
+      out.connections.reserve(sessions_.size());
+      for (auto& [ptr, session] : sessions_) {
+        out.connections.push_back(session->conn_info(request.subscriptions));
+      }
+    }
+  }
+  out.cache_entries = match_cache_.size();
+  out.cache_hits = match_cache_.hits();
+  out.cache_misses = match_cache_.misses();
+  const auto fanout = match_cache_.fanout();
+  out.max_fanout = fanout.max;
+  out.total_fanout = fanout.total;
+}
+
 void Worker::reauthorize_sessions() {
   loop_.post([this] {
     std::vector<std::shared_ptr<ClientSession>> all;

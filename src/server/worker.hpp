@@ -15,6 +15,7 @@
 #include "net/event_loop.hpp"
 #include "routing/queue_selection.hpp"
 #include "routing/subject_index.hpp"
+#include "server/snapshot.hpp"
 #include "server/stats.hpp"
 
 namespace gnatsd::server {
@@ -36,6 +37,8 @@ class Worker {
   void adopt(int fd, std::string ip, int port, std::uint64_t cid);
   // Any thread: flush every session, close them all, then stop the loop.
   void shutdown();
+  // Loop thread: what monitoring asked for (see Server::snapshot).
+  void collect(const SnapshotRequest& request, WorkerSnapshot& out);
   // Any thread (config reload): every session checks its credentials and permissions again
   // against the server's current authenticator.
   void reauthorize_sessions();

@@ -122,3 +122,64 @@ TEST(ServerTest, HalfClosedClientStillGetsItsReplies) {
 
 }  // namespace
 }  // namespace gnatsd::server
+
+namespace gnatsd::server {
+namespace {
+
+TEST(ServerMonitoringTest, OsChosenMonitorPortIsDiscoverable) {
+  config::Options options;
+  options.http_port = -1;
+  RunningServer running{options};
+  EXPECT_GT(running.server().http_port(), 0);
+  config::Options off;
+  RunningServer without{off};
+  EXPECT_EQ(without.server().http_port(), 0);
+}
+
+TEST(ServerMonitoringTest, SnapshotComesFromEveryWorkerAndClosedOnesAreRemembered) {
+  config::Options options;
+  options.io_threads = 3;
+  RunningServer running{options};
+  std::vector<std::unique_ptr<Socket>> clients;
+  for (int i = 0; i < 6; ++i) {
+    clients.push_back(std::make_unique<Socket>(running.port()));
+    clients.back()->send("CONNECT {\"verbose\":false}\r\nSUB s" + std::to_string(i) +
+                         " 1\r\nPING\r\n");
+    clients.back()->read_until("PONG\r\n");
+  }
+  SnapshotRequest request;
+  request.subscriptions = true;
+  auto snapshots = running.server().snapshot(request, 5s);
+  ASSERT_EQ(snapshots.size(), 3u);
+  std::size_t conns = 0;
+  for (const auto& s : snapshots) {
+    EXPECT_EQ(s.connections.size(), s.open_connections);
+    conns += s.connections.size();
+    for (const auto& c : s.connections) EXPECT_EQ(c.subs.size(), 1u);
+  }
+  EXPECT_EQ(conns, 6u);
+
+  clients.front().reset();  // a clean close
+  ASSERT_TRUE(eventually([&] { return running.server().closed_connections().size() == 1; }));
+  auto closed = running.server().closed_connections().list();
+  EXPECT_EQ(closed[0].reason, "Client Closed");
+  EXPECT_TRUE(closed[0].stop.has_value());
+  ASSERT_EQ(closed[0].subs.size(), 1u);
+  EXPECT_EQ(closed[0].subs[0].subject, "s0");
+}
+
+TEST(ClosedConnectionsTest, KeepsOnlyTheMostRecent) {
+  ClosedConnections ring(3);
+  for (std::uint64_t cid = 1; cid <= 5; ++cid) {
+    ConnInfo info;
+    info.cid = cid;
+    ring.add(info);
+  }
+  auto list = ring.list();
+  ASSERT_EQ(list.size(), 3u);
+  EXPECT_EQ(list[0].cid, 3u);
+  EXPECT_EQ(list[2].cid, 5u);
+}
+
+}  // namespace
+}  // namespace gnatsd::server
