@@ -42,8 +42,12 @@ class ByteBuffer {
   }
 
  private:
+  // Small first: an idle connection holds only its INFO/PONG-sized buffer; a busy one doubles
+  // its way up within a few flushes.
+  static constexpr std::size_t kMinCapacity = 512;
+
   void grow(std::size_t needed) {
-    std::size_t next = capacity_ < 4096 ? 4096 : capacity_ * 2;
+    std::size_t next = capacity_ < kMinCapacity ? kMinCapacity : capacity_ * 2;
     while (next < needed) next *= 2;
     auto bigger = std::make_unique_for_overwrite<char[]>(next);
     if (size_ > 0) std::memcpy(bigger.get(), data_.get(), size_);

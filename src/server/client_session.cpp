@@ -25,7 +25,7 @@ namespace {
 // Read buffer sizing: start small (most connections are idle), double while reads fill it,
 // up to this size; only a single frame bigger than this grows it further, and only for as
 // long as that frame is buffered.
-constexpr std::size_t kInitialReadBuffer = 4 * 1024;
+constexpr std::size_t kInitialReadBuffer = 512;  // as nats-server: most connections idle
 constexpr std::size_t kMaxSteadyReadBuffer = 64 * 1024;
 // Back-pressure: a publisher whose deliveries leave a subscriber more than this fraction of
 // max_pending behind stops being read for kPublisherPause, giving the subscriber's worker time
@@ -49,7 +49,7 @@ std::int64_t steady_ns() {
 }
 // Outbound buffers above this capacity are released once drained, so a burst does not pin
 // memory for the life of the connection.
-constexpr std::size_t kMaxRetainedOutBuffer = 256 * 1024;
+constexpr std::size_t kMaxRetainedOutBuffer = 1024 * 1024;
 
 void append_number(std::string& out, std::uint64_t value) {
   char digits[24];
