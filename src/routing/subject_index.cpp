@@ -388,6 +388,7 @@ MatchCache::Fanout MatchCache::fanout() const {
 }
 
 void MatchCache::drop_all() {
+  last_result_ = nullptr;
   // clear() also zeroes the whole bucket array, which stays at its high-water size; with
   // subscriptions churning (old-style requests: SUB+UNSUB each) the cache is emptied while
   // nearly empty, so erasing the few entries one by one is the cheaper way.
@@ -406,12 +407,18 @@ const MatchResult& MatchCache::match(std::string_view subject) {
     drop_all();
     generation_ = generation;
   }
+  if (last_result_ != nullptr && subject == last_subject_) {
+    ++hits_;
+    return *last_result_;
+  }
   if (const auto it = entries_.find(subject); it != entries_.end()) {
     ++hits_;
+    remember(subject, *it->second);
     return *it->second;
   }
   ++misses_;
   if (entries_.size() >= capacity_) {
+    last_result_ = nullptr;
     // Drop an arbitrary half, like nats-server's cache sweep: one pass per capacity/2 misses
     // keeps eviction O(1) amortised without LRU bookkeeping on the hit path.
     auto it = entries_.begin();
@@ -419,7 +426,13 @@ const MatchResult& MatchCache::match(std::string_view subject) {
   }
   // Inserted after eviction, so the entry returned lives until the next call at least.
   const auto it = entries_.emplace(std::string(subject), index_.match(subject)).first;
+  remember(subject, *it->second);
   return *it->second;
+}
+
+void MatchCache::remember(std::string_view subject, const MatchResult& result) {
+  last_subject_.assign(subject);  // reuses its capacity: no allocation once warm
+  last_result_ = &result;
 }
 
 }  // namespace gnatsd::routing

@@ -94,11 +94,16 @@ class MatchCache {
     }
   };
   void drop_all();
+  void remember(std::string_view subject, const MatchResult& result);
 
   const SubjectIndex& index_;
   std::size_t capacity_;      // >= 1; eviction runs before an insert, never on the entry returned
   std::uint64_t generation_;  // of the index when `entries_` was last emptied
   std::unordered_map<std::string, MatchResultPtr, StringHash, std::equal_to<>> entries_;
+  // The last subject looked up and its entry: publishers usually repeat a subject, and a
+  // compare is cheaper than hashing. Cleared whenever entries may be erased.
+  std::string last_subject_;
+  const MatchResult* last_result_ = nullptr;
   std::uint64_t hits_ = 0;
   std::uint64_t misses_ = 0;
 };
