@@ -14,6 +14,7 @@
 
 #include "config/conf_parser.hpp"
 #include "config/conf_reader.hpp"
+#include "config/duration.hpp"
 #include "net/tls_context.hpp"
 #include "net/tls_names.hpp"
 
@@ -398,7 +399,18 @@ KeyTable top_level_table(Options& o) {
       {"ping_interval", duration_field(o.ping_interval)},
       {"ping_max", int_field(o.ping_max)},
       {"write_deadline", duration_field(o.write_deadline)},
-      {"lame_duck_duration", duration_field(o.lame_duck_duration)},
+      {"lame_duck_duration",
+       [&o](const ConfMapEntry& e, ConfReader& r) {
+         auto d = r.duration(e);
+         if (!d) return;
+         if (*d < std::chrono::seconds(30)) {
+           r.error(e.key_position,
+                   fmt::format("invalid lame_duck_duration of {}, minimum is 30 seconds",
+                               format_go_duration(*d)));
+           return;
+         }
+         o.lame_duck_duration = *d;
+       }},
       {"lame_duck_grace_period", duration_field(o.lame_duck_grace_period)},
       {"no_auth_user", string_field(o.no_auth_user)},
       {"authorization",

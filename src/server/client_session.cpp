@@ -648,6 +648,13 @@ void ClientSession::send_error(std::string_view text) {
   enqueue(fmt::format("-ERR '{}'\r\n", text));
 }
 
+void ClientSession::send_lame_duck_info() {
+  // As nats-server: only clients that announced protocol 1 (INFO updates) get it.
+  if (closed_ || protocol_ < 1) return;
+  enqueue(server_.client_info(cid_, ip_, authenticator_->advertise_auth_required(), tls_ != nullptr,
+                              /*lame_duck=*/true));
+}
+
 void ClientSession::send_ok() {
   enqueue("+OK\r\n");
 }

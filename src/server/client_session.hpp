@@ -61,6 +61,7 @@ class ClientSession final : public net::IoHandler,
   void flush();
   void close(CloseReason reason);
   void tick(Clock::time_point now);
+  void send_lame_duck_info();  // owner thread
   bool closed() const noexcept { return closed_; }
 
   struct DeliveryOutcome {

@@ -227,6 +227,10 @@ void Server::handle_signals() {
         log::debug("Trapped \"user defined signal 1\" signal");
         log::reopen();  // logrotate: the file was renamed, write to a new one by that name
         break;
+      case SIGUSR2:
+        log::debug("Trapped \"user defined signal 2\" signal");
+        enter_lame_duck();
+        break;
       case SIGHUP:
         log::debug("Trapped \"hangup\" signal");
         reload();
@@ -239,7 +243,7 @@ void Server::handle_signals() {
 }
 
 std::string Server::client_info(std::uint64_t cid, const std::string& ip, bool auth_required,
-                                bool tls) const {
+                                bool tls, bool lame_duck) const {
   // Field order as nats-server's INFO; auth/ssl flags always present for clients of both eras.
   const config::Options& options = this->options();
   nlohmann::ordered_json info;
@@ -259,6 +263,7 @@ std::string Server::client_info(std::uint64_t cid, const std::string& ip, bool a
   info["max_payload"] = options.max_payload;
   info["client_id"] = cid;
   info["client_ip"] = ip;
+  if (lame_duck) info["ldm"] = true;
   return "INFO " + info.dump() + " \r\n";
 }
 

@@ -77,8 +77,9 @@ class Server {
 
   // INFO for one client, with the trailing " \r\n" nats-server sends; `tls`: the client's
   // connection is TLS (decided once, when it was accepted).
-  std::string client_info(std::uint64_t cid, const std::string& ip, bool auth_required,
-                          bool tls) const;
+  // `lame_duck`: the INFO update sent when the server enters lame duck mode ("ldm": true).
+  std::string client_info(std::uint64_t cid, const std::string& ip, bool auth_required, bool tls,
+                          bool lame_duck = false) const;
 
   // Any thread. The authentication in force: a connection takes the current one when it is
   // accepted and again at each CONNECT.
@@ -107,6 +108,10 @@ class Server {
   void accept_ready();
   void handle_signals();
   void stop_workers();
+  // Lame duck mode (SIGUSR2, --signal ldm): stop accepting, tell clients (INFO "ldm"), wait the
+  // grace period, then close the clients one by one before shutting down.
+  void enter_lame_duck();
+  void lame_duck_step();
   // Main thread: makes `tls` the client port's TLS for connections accepted from now on (a
   // disabled block turns TLS off). Returns nats-server's error text, or "" on success.
   std::string apply_tls(const config::TlsOptions& tls);
@@ -144,6 +149,10 @@ class Server {
   std::atomic<std::uint64_t> next_cid_{1};
   std::atomic<int> num_clients_{0};
   std::atomic<bool> shutting_down_{false};
+  bool lame_duck_ = false;  // main thread only
+  std::size_t lame_duck_next_worker_ = 0;
+  std::chrono::milliseconds lame_duck_interval_{0};
+  std::chrono::steady_clock::time_point lame_duck_deadline_{};
   bool accept_paused_ = false;  // main thread only
   std::unique_ptr<monitor::MonitorServer> monitor_;
 };

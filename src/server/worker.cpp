@@ -109,6 +109,21 @@ void Worker::reauthorize_sessions() {
   });
 }
 
+void Worker::notify_lame_duck() {
+  loop_.post([this] {
+    for (auto& [ptr, session] : sessions_) session->send_lame_duck_info();
+  });
+}
+
+void Worker::close_one_client() {
+  loop_.post([this] {
+    if (sessions_.empty()) return;
+    std::shared_ptr<ClientSession> session = sessions_.begin()->second;
+    session->flush();
+    session->close(CloseReason::ServerShutdown);
+  });
+}
+
 void Worker::schedule_flush(std::shared_ptr<ClientSession> session) {
   std::size_t owner = session->worker().index();
   if (owner == index_) {

@@ -42,6 +42,9 @@ class Worker {
   // Any thread (config reload): every session checks its credentials and permissions again
   // against the server's current authenticator.
   void reauthorize_sessions();
+  // Any thread, for lame duck mode: send every client the "ldm" INFO; close one client.
+  void notify_lame_duck();
+  void close_one_client();
 
   // Loop thread only.
   net::EventLoop& loop() noexcept { return loop_; }
