@@ -90,6 +90,8 @@ Json conn_json(const ConnInfo& c, const ConnzOptions& options, WallClock::time_p
   if (!c.name.empty()) out["name"] = c.name;
   if (!c.lang.empty()) out["lang"] = c.lang;
   if (!c.version.empty()) out["version"] = c.version;
+  if (!c.tls_version.empty()) out["tls_version"] = c.tls_version;
+  if (!c.tls_cipher_suite.empty()) out["tls_cipher_suite"] = c.tls_cipher_suite;
   if (options.auth && !c.authorized_user.empty()) out["authorized_user"] = c.authorized_user;
   if (!c.subs.empty()) {
     if (options.subs.detail) {

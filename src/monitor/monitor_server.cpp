@@ -18,6 +18,7 @@
 #include "monitor/query.hpp"
 #include "monitor/subsz.hpp"
 #include "monitor/varz.hpp"
+#include "net/tls_context.hpp"
 #include "server/server.hpp"
 
 namespace gnatsd::monitor {
@@ -92,6 +93,27 @@ std::string index_html(std::string_view version) {
                      protocol::kGnatsdVersion, version);
 }
 
+// cpp-httplib's HTTPS server around the server's TLS policy. Its reads wait on the socket
+// unless SSL_pending() says a record is decrypted, so read-ahead (bytes buffered below that)
+// would stall a request until the read timeout; its writes loop over a blocking socket, so
+// whole writes suit it. Both modes are turned back off here.
+std::unique_ptr<httplib::Server> make_https_server(const config::TlsOptions& tls,
+                                                   std::string& error) {
+  config::TlsOptions https = tls;
+  https.verify = false;  // nats-server's HTTPS monitor never asks for client certificates
+  auto server = std::make_unique<httplib::SSLServer>([&](SSL_CTX& ctx) {
+    error = net::configure_server_tls_context(&ctx, https);
+    SSL_CTX_clear_mode(&ctx, SSL_MODE_ENABLE_PARTIAL_WRITE);
+    SSL_CTX_set_read_ahead(&ctx, 0);
+    return error.empty();
+  });
+  if (!server->is_valid()) {
+    if (error.empty()) error = "cannot create the HTTPS TLS context";
+    return nullptr;
+  }
+  return server;
+}
+
 }  // namespace
 
 MonitorServer::MonitorServer(server::Server& server) : server_(server) {}
@@ -110,8 +132,16 @@ std::map<std::string, std::uint64_t> MonitorServer::request_stats() const {
   return request_stats_;
 }
 
-std::string MonitorServer::start(const std::string& host, int port, std::string_view base_path) {
-  http_ = std::make_unique<httplib::Server>();
+std::string MonitorServer::start(const std::string& host, int port, std::string_view base_path,
+                                 const config::TlsOptions* tls) {
+  https_ = tls != nullptr;
+  if (https_) {
+    std::string error;
+    http_ = make_https_server(*tls, error);
+    if (!http_) return error;
+  } else {
+    http_ = std::make_unique<httplib::Server>();
+  }
   // cpp-httplib takes ownership of the queue it is handed as a raw pointer.
   http_->new_task_queue = [] { return new httplib::ThreadPool(kHttpThreads); };
   install_routes(normalize_base_path(base_path));
@@ -129,7 +159,7 @@ std::string MonitorServer::start(const std::string& host, int port, std::string_
     return fmt::format("can't listen to the monitor port: listen tcp {}:{}: bind: {}", host,
                        port < 0 ? 0 : port, err != 0 ? go_errno_text(err) : "failed");
   }
-  log::info("Starting http monitor on {}:{}", host, port_);
+  log::info("Starting {} monitor on {}:{}", https_ ? "https" : "http", host, port_);
   thread_ = std::thread([this] { http_->listen_after_bind(); });
   // stop() only interrupts a server that is already running: wait until it is.
   for (auto deadline = std::chrono::steady_clock::now() + kStartTimeout;

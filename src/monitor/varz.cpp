@@ -53,7 +53,8 @@ Json build_varz(server::Server& server, const VarzInputs& inputs) {
                             : options.tls.enabled
                                 ? options.tls.timeout + std::chrono::seconds(1)
                                 : std::chrono::milliseconds(protocol::kDefaultAuthTimeout);
-  const bool tls_required = false;  // client TLS arrives with the TLS issue
+  // The context in force (a reload may have turned TLS on or off since start-up).
+  const bool tls_required = server.tls_context() != nullptr;
 
   Json v;
   v["server_id"] = server.server_id();
@@ -69,6 +70,7 @@ Json build_varz(server::Server& server, const VarzInputs& inputs) {
   v["auth_required"] = server.authenticator()->advertise_auth_required();
   v["ssl_required"] = tls_required;
   v["tls_required"] = tls_required;
+  if (tls_required && options.tls.verify) v["tls_verify"] = true;  // omitted when false
   v["max_connections"] = options.max_connections;
   if (options.max_subscriptions > 0) v["max_subscriptions"] = options.max_subscriptions;
   v["ping_interval"] = nanos(options.ping_interval);

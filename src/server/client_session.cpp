@@ -832,6 +832,9 @@ ConnInfo ClientSession::conn_info(bool with_subs) {
   info.name = name_;
   info.lang = lang_;
   info.version = version_;
+  const TlsSummary tls = tls_summary();
+  info.tls_version = tls.version;
+  info.tls_cipher_suite = tls.cipher_suite;
   info.authorized_user = auth_user_.empty() ? connect_user_ : auth_user_;
   if (with_subs) {
     info.subs = sub_details();

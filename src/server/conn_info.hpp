@@ -35,6 +35,7 @@ struct ConnInfo {
   std::uint64_t in_msgs = 0, out_msgs = 0, in_bytes = 0, out_bytes = 0;
   std::size_t num_subs = 0;
   std::string name, lang, version;
+  std::string tls_version, tls_cipher_suite;  // empty for plain TCP
   std::string authorized_user;
   std::vector<SubDetail> subs;  // filled only when asked for (always for closed connections)
 };

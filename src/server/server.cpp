@@ -91,10 +91,6 @@ std::string Server::start() {
   }
   if (!options_.config_file.empty())
     log::info("Using configuration file: {}", options_.config_file);
-  if (options_.https_port != 0) {
-    return "Can't start monitoring: HTTPS monitoring (https_port / -ms) is not available yet: "
-           "it arrives with TLS support; use http_port / -m";
-  }
   raise_open_file_limit();
   if (auto err = apply_tls(options_.tls); !err.empty()) return err;
   // Where nats-server writes it: after the banner, before listening.
@@ -123,7 +119,7 @@ std::string Server::start() {
       std::make_unique<net::CallbackHandler>([this](std::uint32_t) { accept_ready(); });
   signal_handler_ =
       std::make_unique<net::CallbackHandler>([this](std::uint32_t) { handle_signals(); });
-  if (options_.http_port != 0) {
+  if (options_.http_port != 0 || options_.https_port != 0) {
     if (auto err = start_monitoring(); !err.empty()) {
       stop_workers();
       return err;
@@ -157,9 +153,20 @@ void Server::run() {
 }
 
 std::string Server::start_monitoring() {
+  // nats-server serves monitoring on one port: HTTP or HTTPS, never both.
+  if (options_.http_port != 0 && options_.https_port != 0) {
+    return fmt::format("Can't start monitoring: can't specify both HTTP ({}) and HTTPs ({}) ports",
+                       options_.http_port, options_.https_port);
+  }
+  const bool https = options_.https_port != 0;
+  if (https && !options_.tls.enabled) {
+    return "Can't start monitoring: TLS cert and key required for HTTPS";
+  }
   monitor_ = std::make_unique<monitor::MonitorServer>(*this);
   const std::string& host = options_.http_host.empty() ? options_.host : options_.http_host;
-  if (auto err = monitor_->start(host, options_.http_port, options_.http_base_path); !err.empty()) {
+  if (auto err = monitor_->start(host, https ? options_.https_port : options_.http_port,
+                                 options_.http_base_path, https ? &options_.tls : nullptr);
+      !err.empty()) {
     monitor_.reset();
     return "Can't start monitoring: " + err;
   }
@@ -167,7 +174,11 @@ std::string Server::start_monitoring() {
 }
 
 int Server::http_port() const noexcept {
-  return monitor_ ? monitor_->port() : 0;
+  return monitor_ && !monitor_->https() ? monitor_->port() : 0;
+}
+
+int Server::https_port() const noexcept {
+  return monitor_ && monitor_->https() ? monitor_->port() : 0;
 }
 
 void Server::request_shutdown() {

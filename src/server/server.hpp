@@ -67,6 +67,7 @@ class Server {
   int port() const noexcept { return listener_.port(); }
   // The monitoring port actually bound (the OS's choice for -1); 0 when monitoring is off.
   int http_port() const noexcept;
+  int https_port() const noexcept;  // the HTTPS monitoring port bound (-ms -1: the real one)
   WallClock::time_point start_time() const noexcept { return start_time_; }
   // When the options in force were loaded: the start, or the latest successful reload.
   WallClock::time_point config_load_time() const noexcept { return config_load_time_.load(); }

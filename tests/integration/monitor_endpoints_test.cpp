@@ -327,18 +327,7 @@ TEST(MonitorEndpointsTest, BasePathPrefixesEveryEndpoint) {
   EXPECT_EQ(s.get("/mon/varz")["http_base_path"], "/mon/");
 }
 
-TEST(MonitorEndpointsTest, HttpsMonitoringIsRefusedAtStartup) {
-  auto result = ServerProcess::run_to_exit({"-ms", "-1"});
-  ASSERT_TRUE(result.has_value()) << "still running with -ms";
-  EXPECT_TRUE(WIFEXITED(result->status) && WEXITSTATUS(result->status) != 0)
-      << describe_wait_status(result->status);
-  EXPECT_NE(result->output.find("[FTL] Can't start monitoring: "), std::string::npos)
-      << result->output;
-  EXPECT_NE(result->output.find("HTTPS"), std::string::npos) << result->output;
-  if (!testing_reference_server()) {
-    EXPECT_NE(result->output.find("TLS support"), std::string::npos) << result->output;
-  }
-}
+// HTTPS monitoring (-ms): monitor_https_test.cpp.
 
 TEST(MonitorEndpointsTest, BusyMonitorPortFailsStartup) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);

@@ -6,10 +6,11 @@
 #include <gtest/gtest.h>
 
 namespace gnatsd::test {
+namespace {
 
-HttpResponse http_get(int port, const std::string& path_and_query,
+template <typename Client>
+HttpResponse get_with(Client& client, const std::string& path_and_query,
                       std::chrono::milliseconds timeout) {
-  httplib::Client client("127.0.0.1", port);
   client.set_connection_timeout(timeout);
   client.set_read_timeout(timeout);
   client.set_write_timeout(timeout);
@@ -25,8 +26,7 @@ HttpResponse http_get(int port, const std::string& path_and_query,
   return out;
 }
 
-nlohmann::json get_json(int port, const std::string& path_and_query) {
-  HttpResponse r = http_get(port, path_and_query);
+nlohmann::json parse_json_reply(const HttpResponse& r, const std::string& path_and_query) {
   EXPECT_EQ(r.status, 200) << path_and_query << ": " << r.error << r.body;
   EXPECT_EQ(r.content_type, "application/json") << path_and_query;
   if (r.status != 200) return nullptr;
@@ -38,8 +38,38 @@ nlohmann::json get_json(int port, const std::string& path_and_query) {
   }
 }
 
-int monitor_port(const ServerProcess& server) {
-  static constexpr std::string_view kLine = "Starting http monitor on ";
+}  // namespace
+
+HttpResponse http_get(int port, const std::string& path_and_query,
+                      std::chrono::milliseconds timeout) {
+  httplib::Client client("127.0.0.1", port);
+  return get_with(client, path_and_query, timeout);
+}
+
+HttpResponse https_get(int port, const std::string& path_and_query, const std::string& ca_file,
+                       std::chrono::milliseconds timeout) {
+  httplib::SSLClient client("127.0.0.1", port);
+  client.set_ca_cert_path(ca_file.c_str());
+  client.enable_server_certificate_verification(true);
+  HttpResponse out = get_with(client, path_and_query, timeout);
+  if (out.status == 0 && client.get_openssl_verify_result() != X509_V_OK) {
+    out.error +=
+        std::string(": ") + X509_verify_cert_error_string(client.get_openssl_verify_result());
+  }
+  return out;
+}
+
+nlohmann::json get_json(int port, const std::string& path_and_query) {
+  return parse_json_reply(http_get(port, path_and_query), path_and_query);
+}
+
+nlohmann::json get_json_https(int port, const std::string& path_and_query,
+                              const std::string& ca_file) {
+  return parse_json_reply(https_get(port, path_and_query, ca_file), path_and_query);
+}
+
+int monitor_port(const ServerProcess& server, std::string_view scheme) {
+  const std::string kLine = "Starting " + std::string(scheme) + " monitor on ";
   // The line precedes "Listening for client connections", which the harness waited for.
   const std::string log = server.log();
   const size_t at = log.find(kLine);
