@@ -2,6 +2,7 @@
 // frames, views into the caller's buffer, no allocation unless a frame is rejected.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -112,6 +113,33 @@ inline std::size_t skip_blanks(const char* p, std::size_t from, std::size_t end)
   return from;
 }
 
+// End of the token starting at p: the first separator at or after p, or `end`. Subjects are
+// read 8 bytes at a time: a word with no byte below 0x21 holds no separator, so the common
+// token costs a load and a mask per 8 bytes instead of a few compares per byte.
+template <bool kSplitOnCr>
+inline const char* token_end(const char* p, const char* const end) {
+  auto is_sep = [](char c) { return c == ' ' || c == '\t' || (kSplitOnCr && c == '\r'); };
+  if constexpr (std::endian::native == std::endian::little) {
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+    while (end - p >= 8) {
+      std::uint64_t word;
+      std::memcpy(&word, p, sizeof word);
+      // Flags bytes below 0x21; the lowest flag is always exact (later ones may be borrows).
+      const std::uint64_t low = (word - kOnes * 0x21) & ~word & kHighs;
+      if (low == 0) {
+        p += 8;
+        continue;
+      }
+      p += static_cast<unsigned>(std::countr_zero(low)) / 8;
+      if (is_sep(*p)) return p;
+      ++p;  // a control byte that is not a separator belongs to the token
+    }
+  }
+  while (p < end && !is_sep(*p)) ++p;
+  return p;
+}
+
 // Splits `arg` on runs of separators into `out`. Returns the number of tokens, stopping at
 // Max + 1: callers only need to know that there are too many. PUB/HPUB split on space and tab;
 // SUB/UNSUB also on '\r' (nats-server's splitArg), which only matters for stray CRs.
@@ -125,7 +153,7 @@ inline std::size_t split_args(std::string_view arg, std::string_view (&out)[Max]
     while (p < end && is_sep(*p)) ++p;
     if (p == end) return count;
     const char* const start = p;
-    while (p < end && !is_sep(*p)) ++p;
+    p = token_end<kSplitOnCr>(p, end);
     if (count == Max) return Max + 1;
     out[count++] = std::string_view(start, static_cast<std::size_t>(p - start));
   }
@@ -276,8 +304,11 @@ ParseResult parse_client_frames(std::string_view buffer, const ParserLimits& lim
     std::size_t ctl_end = line_len - 1;
     if (ctl_end > 0 && line[ctl_end - 1] == '\r') --ctl_end;
 
-    // With the '\n' inside the scanned bytes the op is either found or invalid.
-    const OpScan scan = scan_op(line, line_len);
+    // With the '\n' inside the scanned bytes the op is either found or invalid. Clients send
+    // "PUB " in upper case nearly always: one 4-byte compare spares the case-folding scan.
+    const OpScan scan = (line_len > 4 && std::memcmp(line, "PUB ", 4) == 0)
+                            ? OpScan{ScanStatus::Found, Op::Pub, 3, 0}
+                            : scan_op(line, line_len);
     if (scan.status != ScanStatus::Found) {
       fail_unknown_op(result, buffer, pos + scan.bad_at);
       break;

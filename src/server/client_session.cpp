@@ -51,12 +51,6 @@ std::int64_t steady_ns() {
 // memory for the life of the connection.
 constexpr std::size_t kMaxRetainedOutBuffer = 1024 * 1024;
 
-void append_number(std::string& out, std::uint64_t value) {
-  char digits[24];
-  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
-  out.append(digits, end);
-}
-
 }  // namespace
 
 ClientSession::ClientSession(Server& server, Worker& worker,
