@@ -763,5 +763,28 @@ TEST(ClientParserSplit, ErrorsSurviveSplits) {
   }
 }
 
+// Arguments are scanned a word at a time: tokens of every length around the 8-byte steps,
+// separated by runs of blanks, with control and non-ASCII bytes inside them (which belong to
+// the token, as in nats-server's splitArg) must split exactly as a byte-by-byte scan does.
+TEST(ClientParser, ArgumentsSplitAtEveryTokenLength) {
+  const std::string fillers[] = {"a", "\x01", "\xc3\xa9", "\x7f", "!", "\x80"};
+  for (std::size_t len = 1; len <= 40; ++len) {
+    for (const std::string& filler : fillers) {
+      std::string subject;
+      while (subject.size() < len) subject += (subject.size() % 3 == 1) ? filler : "s";
+      std::string reply = subject + ".r";
+      for (const std::string sep : {" ", "\t", " \t  ", "\t\t\t\t\t\t\t\t\t"}) {
+        const std::string input = "PUB" + sep + subject + sep + reply + sep + "2\r\nhi\r\n" +
+                                  "SUB" + sep + subject + sep + "q" + sep + "7\r\n";
+        const Outcome out = parse_all(input);
+        ASSERT_EQ(out.result.error, ParseError::None) << input;
+        EXPECT_EQ(out.events, (Events{"PUB " + subject + " reply=" + reply + " [hi]",
+                                      "SUB " + subject + " queue=q sid=7"}))
+            << "length " << len << ", separator of " << sep.size() << " bytes";
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace gnatsd::protocol
