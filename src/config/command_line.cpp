@@ -145,7 +145,7 @@ const std::vector<Flag>& flags() {
          return std::nullopt;
        }},
       {{"client_advertise"}, false, set_string(&Options::client_advertise)},
-      {{"ports_file_dir"}, false, ignored("--ports_file_dir", false)},
+      {{"ports_file_dir"}, false, set_string(&Options::ports_file_dir)},
       {{"io_threads"},
        false,
        [](Options& o, CommandLine&, std::string_view v) -> R {
@@ -356,6 +356,7 @@ Server Options:
     -sl,--signal <signal>[=<pid>]    Send signal to gnatsd process (ldm, stop, quit, term, reopen, reload)
                                      <pid> can be either a PID (e.g. 1) or the path to a PID file (e.g. /var/run/gnatsd.pid)
         --client_advertise <string>  Client URL to advertise to other servers
+        --ports_file_dir <dir>       Creates a ports file in the specified directory (<executable_name>_<pid>.ports).
         --io_threads <n>             I/O threads, each with its own event loop (default: one per core)
 
 Logging Options:

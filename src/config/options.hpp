@@ -106,6 +106,7 @@ struct Options {
   bool syslog = false;
   std::string remote_syslog;
   std::string pid_file;
+  std::string ports_file_dir;  // where <executable>_<pid>.ports is written; empty: none
 
   // I/O threads, each with its own event loop; 0 means one per core.
   int io_threads = 0;

@@ -53,6 +53,7 @@ std::vector<std::string> describe_changes(const config::Options& a, const config
   value("syslog", a.syslog, b.syslog);
   value("remote_syslog", a.remote_syslog, b.remote_syslog);
   value("pid_file", a.pid_file, b.pid_file);
+  value("ports_file_dir", a.ports_file_dir, b.ports_file_dir);
   value("server_name", a.server_name, b.server_name);
   changed("authorization users",
           a.users != b.users || a.default_permissions != b.default_permissions);
@@ -129,6 +130,11 @@ void Server::reload() {
       if (auto err = pid_file_.write(next->pid_file); !err.empty())
         log::error("Could not write pidfile: {}", err);
     }
+  }
+  if (next->ports_file_dir != current.ports_file_dir) {
+    // As nats-server: the old directory's file goes, the new one is written.
+    ports_file_.remove();
+    if (!next->ports_file_dir.empty()) write_ports_file(next->ports_file_dir);
   }
   if (tls_changed) install_tls(std::move(tls.context));
   for (const auto& line : changes) log::info("{}", line);

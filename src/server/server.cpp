@@ -137,6 +137,7 @@ std::string Server::start() {
 
   log::info("Listening for client connections on {}:{}", options_.host, listener_.port());
   if (tls_context()) log::info("TLS required for client connections");
+  if (!options_.ports_file_dir.empty()) write_ports_file(options_.ports_file_dir);
   log::debug("Server id is {}", server_id_);
   log::debug("Using {} I/O threads", workers_.size());
   log::info("gnatsd is ready");
@@ -149,6 +150,7 @@ void Server::run() {
   if (monitor_) monitor_->stop();
   stop_workers();
   pid_file_.remove();
+  ports_file_.remove();
   log::info("Server Exiting..");
 }
 
@@ -171,6 +173,16 @@ std::string Server::start_monitoring() {
     return "Can't start monitoring: " + err;
   }
   return {};
+}
+
+void Server::write_ports_file(const std::string& dir) {
+  ListenPorts ports;
+  ports.nats = listen_urls(tls_context() ? "tls" : "nats", options_.host, listener_.port());
+  if (monitor_) {
+    const std::string& host = options_.http_host.empty() ? options_.host : options_.http_host;
+    ports.monitoring = listen_urls(monitor_->https() ? "https" : "http", host, monitor_->port());
+  }
+  if (auto err = ports_file_.write(dir, ports); !err.empty()) log::error("{}", err);
 }
 
 int Server::http_port() const noexcept {

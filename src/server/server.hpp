@@ -22,6 +22,7 @@
 #include "server/closed_connections.hpp"
 #include "server/conn_info.hpp"
 #include "server/pid_file.hpp"
+#include "server/ports_file.hpp"
 #include "server/snapshot.hpp"
 #include "server/stats.hpp"
 
@@ -118,6 +119,8 @@ class Server {
   std::string apply_tls(const config::TlsOptions& tls);
   void install_tls(net::SslCtxPtr context);  // null: TLS off
   std::string start_monitoring();
+  // Writes <dir>/<executable>_<pid>.ports with the listeners' URLs; a failure is only logged.
+  void write_ports_file(const std::string& dir);
 
   // Reloadable fields are read through options(); options_ holds the start-up values of the
   // fields that cannot change while running (listen address, ports).
@@ -143,6 +146,7 @@ class Server {
   net::Listener listener_;
   int signal_fd_ = -1;
   PidFile pid_file_;
+  PortsFile ports_file_;
   std::unique_ptr<net::CallbackHandler> accept_handler_;
   std::unique_ptr<net::CallbackHandler> signal_handler_;
   std::size_t planned_workers_ = 1;

@@ -118,9 +118,16 @@ TEST(CommandLineTest, ParsingStopsAtTheFirstNonFlag) {
 }
 
 TEST(CommandLineTest, UnsupportedButHarmlessFlagsWarn) {
-  auto p = parse({"--ports_file_dir", "/tmp", "--profile", "6060"});
+  auto p = parse({"--log_size_limit", "1000", "--profile", "6060"});
   EXPECT_EQ(p.cli.action, Action::Run);
   EXPECT_EQ(p.cli.warnings.size(), 2u);
+}
+
+TEST(CommandLineTest, PortsFileDir) {
+  auto p = parse({"--ports_file_dir", "/tmp/ports"});
+  EXPECT_EQ(p.cli.action, Action::Run);
+  EXPECT_TRUE(p.cli.warnings.empty());
+  EXPECT_EQ(p.options.ports_file_dir, "/tmp/ports");
 }
 
 TEST(CommandLineTest, UsageListsEveryFlagOfTheSpec) {
