@@ -276,7 +276,9 @@ TEST(TlsTest, HandshakeTimeoutDefaultsToTwoSeconds) {
   EXPECT_GE(waited, 1900ms);
   EXPECT_LE(waited, 3500ms);
   // A client that never started TLS is told why (plaintext); nats-server closes silently.
-  if (!reference_server()) EXPECT_EQ(received, "-ERR 'Secure Connection - TLS Required'\r\n");
+  if (!reference_server()) {
+    EXPECT_EQ(received, "-ERR 'Secure Connection - TLS Required'\r\n");
+  }
   EXPECT_TRUE(server.wait_for_log("TLS handshake timeout", 5s)) << server.log();
   EXPECT_TRUE(server.wait_for_log(": i/o timeout", 5s)) << server.log();
 }
