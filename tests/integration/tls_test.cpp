@@ -82,7 +82,9 @@ TEST(TlsTest, InfoRequiresTlsAndTheStartupLogSaysSo) {
   auto info = info_of(client.info());
   EXPECT_EQ(info.value("tls_required", false), true) << client.info();
   // gnatsd also sets the pre-2.0 name; nats-server 2.9 sends only tls_required.
-  if (info.contains("ssl_required")) EXPECT_EQ(info["ssl_required"], true);
+  if (info.contains("ssl_required")) {
+    EXPECT_EQ(info["ssl_required"], true);
+  }
   EXPECT_FALSE(info.contains("tls_verify")) << client.info();
   EXPECT_TRUE(client.connect()) << client.error();
 }
@@ -262,7 +264,9 @@ std::chrono::milliseconds time_to_close(const ServerProcess& server, std::string
   RawClient client(server.port());
   EXPECT_TRUE(client.read_line().starts_with("INFO {"));
   const auto start = Clock::now();
-  if (!bytes.empty()) EXPECT_TRUE(client.send(bytes));
+  if (!bytes.empty()) {
+    EXPECT_TRUE(client.send(bytes));
+  }
   EXPECT_TRUE(client.expect_closed(10s));
   if (received != nullptr) *received = client.buffered();
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
