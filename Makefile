@@ -31,8 +31,9 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 600
 
-# Side by side with nats-server (installed from Debian if missing): every scenario of issue 5,
-# alternating fresh servers; prints the table and rewrites docs/PERFORMANCE.md. Under 15 min.
+# Side by side with nats-server (installed from Debian if missing): every scenario of issue 5
+# and TLS pub/sub, alternating fresh servers; prints the table and rewrites
+# docs/PERFORMANCE.md. Under 15 min.
 # Options via ARGS, e.g. ARGS="--only pub,pubsub --pairs 3" (bench/side_by_side.py --help).
 bench: build
 	@scripts/install-deps.sh --bench

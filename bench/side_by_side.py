@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """`make bench`: gnatsd against nats-server, same machine, same run, same load tool.
 
-For every scenario of issue 5 it starts a fresh gnatsd and a fresh nats-server on loopback
-ephemeral ports (both with their default limits), runs nats-bench against them alternately
+For every scenario of issue 5 (and TLS pub/sub) it starts a fresh gnatsd and a fresh nats-server
+on loopback ephemeral ports (both with their default limits; for TLS, both with the same
+throwaway certificate made once per run), runs nats-bench against them alternately
 (A B A B ...), and reports medians and per-pair ratios gnatsd / nats-server: throughput, the
 server's CPU time per message (utime + stime from /proc/PID/stat around the run), request/reply
 latency percentiles, and RSS per idle connection. Prints one table and (full runs) rewrites
@@ -38,14 +39,15 @@ class Scenario:
     """One load shape; `full` and `quick` are the nats-bench message counts for each mode."""
 
     def __init__(self, name, title, args, full, quick, kind="throughput", metric="msgs",
-                 pair_factor=1):
+                 pair_factor=1, tls=False):
         self.name, self.title, self.args = name, title, args
+        self.tls = tls  # servers listen with TLS; nats-bench verifies them against the test CA
         self.full, self.quick = full, quick
         # Latency tails follow the machine's momentary load: more, shorter pairs compare
         # the servers under more similar conditions (same requests in all).
         self.pair_factor = pair_factor
         self.kind = kind  # throughput | request | idle
-        self.metric = metric  # msgs: msgs/s is the headline; mb: MB/s is
+        self.metric = metric  # msgs: msgs/s is the headline; mb: MB/s is; both: both are
 
 
 SCENARIOS = [
@@ -67,6 +69,8 @@ SCENARIOS = [
              kind="request", pair_factor=3),
     Scenario("idle", "7. idle connections, 1 subscription each", ["--idle"], 10_000, 2_000,
              kind="idle"),
+    Scenario("tlspubsub", "8. TLS pub/sub 1:1, 1 KB", ["--pub", "1", "--sub", "1", "--size", "1K"],
+             1_000_000, 100_000, metric="both", tls=True),
 ]
 
 # (scenario names, figure key, better when, target ratio) — issue 5, section 3.
@@ -78,6 +82,8 @@ TARGETS = {
     ("pubsub1k", "mb"): (">=", 1.2), ("pubsub64k", "mb"): (">=", 1.2),
     ("reqrep", "p50"): ("<=", 0.8), ("reqrep", "p99"): ("<=", 0.8),
     ("idle", "rss"): ("<=", 0.25),
+    # TLS pub/sub: msgs/s and MB/s are the same ratio at a fixed size; the target sits on MB/s.
+    ("tlspubsub", "mb"): (">=", 1.2), ("tlspubsub", "cpu"): ("<=", 0.7),
 }
 
 
@@ -105,12 +111,36 @@ def rss_kb(pid):
     raise RuntimeError("no VmRSS")
 
 
-class Server:
-    """A fresh server process on 127.0.0.1 and an ephemeral port; stopped by pid."""
+class ThrowawayCerts:
+    """The TLS tests' throwaway PKI (tests/support/make-test-certs.sh), made once per run."""
 
-    def __init__(self, binary):
+    SCRIPT = os.path.join(ROOT, "tests", "support", "make-test-certs.sh")
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="bench-certs-")
+        subprocess.run([self.SCRIPT, self.dir], check=True, stdout=subprocess.DEVNULL,
+                       timeout=120)
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def server_flags(self):
+        # The same flags on both servers (nats-server 2.9 has them too): TLS, no client verify.
+        return ["--tls", "--tlscert", self.path("server-cert.pem"),
+                "--tlskey", self.path("server-key.pem")]
+
+    def remove(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Server:
+    """A fresh server process on 127.0.0.1 and an ephemeral port; stopped by pid. With `certs`
+    it requires TLS, and `client_args` are what nats-bench needs to verify it."""
+
+    def __init__(self, binary, certs=None):
         self.log = tempfile.NamedTemporaryFile(prefix="bench-server-", suffix=".log", delete=False)
-        self.proc = subprocess.Popen([binary, "-a", "127.0.0.1", "-p", "-1"],
+        tls_flags = certs.server_flags() if certs else []
+        self.proc = subprocess.Popen([binary, "-a", "127.0.0.1", "-p", "-1"] + tls_flags,
                                      stdout=subprocess.DEVNULL, stderr=self.log,
                                      preexec_fn=raise_nofile)
         self.port = None
@@ -127,7 +157,8 @@ class Server:
             else:
                 time.sleep(0.02)
         self.pid = self.proc.pid
-        self.url = f"nats://127.0.0.1:{self.port}"
+        self.url = f"{'tls' if certs else 'nats'}://127.0.0.1:{self.port}"
+        self.client_args = ["--tlsca", certs.path("ca.pem")] if certs else []
 
     def log_text(self):
         with open(self.log.name, errors="replace") as f:
@@ -144,8 +175,9 @@ class Server:
         os.unlink(self.log.name)
 
 
-def run_tool(bench, url, scenario, count, timeout):
-    args = [bench, "-s", url, "--json", "--msgs", str(count)] + scenario.args
+def run_tool(bench, server, scenario, count, timeout):
+    args = ([bench, "-s", server.url, "--json", "--msgs", str(count)] + server.client_args
+            + scenario.args)
     done = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                           timeout=timeout)
     try:
@@ -157,7 +189,7 @@ def run_tool(bench, url, scenario, count, timeout):
 
 def measure_throughput(server, bench, scenario, count):
     cpu0 = cpu_seconds(server.pid)
-    r = run_tool(bench, server.url, scenario, count, timeout=300)
+    r = run_tool(bench, server, scenario, count, timeout=300)
     cpu = cpu_seconds(server.pid) - cpu0
     headline = r["subscribers_total"] if r["subs"] > 0 else r["publishers_total"]
     published = max(r["published"], 1)
@@ -167,12 +199,13 @@ def measure_throughput(server, bench, scenario, count):
         "cpu": cpu / published * 1e9,  # ns of server CPU per published message
         "tool_cpu": r["client_cpu_seconds"] / published * 1e9,
         "published": r["published"], "delivered": r["delivered"], "expected": r["expected"],
+        "tls": r.get("tls", ""),
     }
 
 
 def measure_request(server, bench, scenario, count):
     cpu0 = cpu_seconds(server.pid)
-    r = run_tool(bench, server.url, scenario, count, timeout=300)
+    r = run_tool(bench, server, scenario, count, timeout=300)
     cpu = cpu_seconds(server.pid) - cpu0
     lat = r.get("latency_us", {})
     return {
@@ -233,7 +266,7 @@ def figures_for(scenario):
     figs = FIGURES[scenario.kind]
     if scenario.kind == "throughput":
         # The headline rate is msgs/s for small payloads, MB/s for large ones.
-        drop = "mb" if scenario.metric == "msgs" else "rate"
+        drop = {"msgs": "mb", "mb": "rate"}.get(scenario.metric)
         figs = [f for f in figs if f[0] != drop]
     return figs
 
@@ -331,6 +364,16 @@ def markdown(rows, facts, args, results, elapsed, losses):
                  "package), both started fresh per run on 127.0.0.1 with an ephemeral port and "
                  "their default limits (max_payload 1 MB, max_pending 64 MB, max_connections "
                  "64K, all cores).")
+    tls = [sc for sc in SCENARIOS if sc.tls and sc.name in results]
+    if tls:
+        suites = {label: sorted({r["tls"] for sc in tls for r in results[sc.name][label]})
+                  for label in ("gnatsd", "nats-server")}
+        lines.append(f"- {', '.join(sc.title[3:] for sc in tls)}: both servers with `--tls "
+                     "--tlscert --tlskey` and the same throwaway certificate (RSA 2048, from "
+                     "`tests/support/make-test-certs.sh`, made once per run); nats-bench verifies "
+                     "them against the throwaway CA. Negotiated: gnatsd "
+                     f"{', '.join(suites['gnatsd']) or '?'}; nats-server "
+                     f"{', '.join(suites['nats-server']) or '?'}.")
     took = f"{elapsed / 60:.1f} min" if elapsed >= 120 else f"{elapsed:.0f} s"
     pairs = f"{args.pairs} pair{'s' if args.pairs != 1 else ''}"
     split = [f"{sc.title[3:]}: {args.pairs * sc.pair_factor} pairs of 1/{sc.pair_factor} the "
@@ -431,28 +474,38 @@ def main():
     raise_nofile()
     wanted = set(args.only.split(",")) if args.only else None
     scenarios = [s for s in SCENARIOS if wanted is None or s.name in wanted]
+    unknown = wanted - {s.name for s in SCENARIOS} if wanted else set()
+    if unknown:
+        sys.exit(f"side_by_side: unknown scenario {', '.join(sorted(unknown))}")
     facts = machine_facts(gnatsd, nats_server)
     servers = [("gnatsd", gnatsd), ("nats-server", nats_server)]
     results = {}
     started = time.monotonic()
-    for sc in scenarios:
-        pairs = args.pairs * sc.pair_factor
-        count = (sc.quick if args.quick else sc.full) // sc.pair_factor
-        results[sc.name] = {"gnatsd": [], "nats-server": []}
-        for pair in range(pairs):
-            for label, binary in servers:
-                server = Server(binary)
-                try:
-                    r = MEASURE[sc.kind](server, bench, sc, count)
-                finally:
-                    server.stop()
-                results[sc.name][label].append(r)
-                status = "ok" if r["ok"] else "FAILED: " + "; ".join(r["problems"])
-                shown = ", ".join(f"{k}={r[k]:.4g}" for k, *_ in figures_for(sc))
-                if "tool_cpu" in r:
-                    shown += f", tool_cpu={r['tool_cpu']:.4g}"
-                log(f"[{time.monotonic() - started:6.1f}s] {sc.name} pair {pair + 1}/{pairs} "
-                    f"{label:11s} {shown}  {status}")
+    certs = ThrowawayCerts() if any(sc.tls for sc in scenarios) else None
+    try:
+        for sc in scenarios:
+            pairs = args.pairs * sc.pair_factor
+            count = (sc.quick if args.quick else sc.full) // sc.pair_factor
+            results[sc.name] = {"gnatsd": [], "nats-server": []}
+            for pair in range(pairs):
+                for label, binary in servers:
+                    server = Server(binary, certs if sc.tls else None)
+                    try:
+                        r = MEASURE[sc.kind](server, bench, sc, count)
+                    finally:
+                        server.stop()
+                    results[sc.name][label].append(r)
+                    status = "ok" if r["ok"] else "FAILED: " + "; ".join(r["problems"])
+                    shown = ", ".join(f"{k}={r[k]:.4g}" for k, *_ in figures_for(sc))
+                    if "tool_cpu" in r:
+                        shown += f", tool_cpu={r['tool_cpu']:.4g}"
+                    if r.get("tls"):
+                        shown += f", {r['tls']}"
+                    log(f"[{time.monotonic() - started:6.1f}s] {sc.name} pair {pair + 1}/{pairs} "
+                        f"{label:11s} {shown}  {status}")
+    finally:
+        if certs:
+            certs.remove()
     elapsed = time.monotonic() - started
     facts["load_end"] = open("/proc/loadavg").read().split()[:3]
     rows = build_rows(results, args.pairs)

@@ -42,6 +42,11 @@ bool parse_size(std::string_view text, std::size_t& out) {
   return true;
 }
 
+bool set_path(std::string& out, std::string_view text) {
+  out = std::string(text);
+  return !text.empty();
+}
+
 }  // namespace
 
 std::string bench_usage() {
@@ -57,7 +62,8 @@ Modes:
   --conns N --idle     open N connections with one subscription each and hold them
 
 Options:
-  -s, --server URL     nats://[user:pass@]host:port (default nats://127.0.0.1:4222)
+  -s, --server URL     nats://[user:pass@]host:port (default nats://127.0.0.1:4222);
+                       tls://... connects with TLS
   --pub N              publishers / requesters (default 1)
   --sub N              subscribers / responders (default 0; 1 in request mode)
   --msgs N             messages (requests) in all, split across publishers (default 100000)
@@ -74,6 +80,11 @@ Options:
                        0: no limit)
   --timeout SECONDS    fail after this long without progress (default 10)
   --json               one JSON object on stdout instead of the text report
+  --tls                upgrade to TLS after the server's INFO (throughput and request modes)
+  --tlsca FILE         verify the server's certificate against this CA (default: the
+                       system's CA certificates; the server is always verified)
+  --tlscert FILE       client certificate, for servers that verify clients (with --tlskey)
+  --tlskey FILE        the client certificate's private key
   -h, --help           this text
 
 Exit status: 0 when everything was delivered as expected, 1 when not, 2 on usage or
@@ -129,6 +140,9 @@ ParsedCommandLine parse_bench_options(const std::vector<std::string>& args) {
        [&](std::string_view v) {
          return parse_number(v, o.timeout_seconds) && o.timeout_seconds > 0;
        }},
+      {"tlsca", [&](std::string_view v) { return set_path(o.tls.ca_file, v); }},
+      {"tlscert", [&](std::string_view v) { return set_path(o.tls.cert_file, v); }},
+      {"tlskey", [&](std::string_view v) { return set_path(o.tls.key_file, v); }},
   };
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string_view arg = args[i];
@@ -144,11 +158,12 @@ ParsedCommandLine parse_bench_options(const std::vector<std::string>& args) {
       value = name.substr(eq + 1);
       name = name.substr(0, eq);
     }
-    if (name == "request" || name == "idle" || name == "json") {
+    if (name == "request" || name == "idle" || name == "json" || name == "tls") {
       if (value) return bad("--" + std::string(name) + " takes no value");
       if (name == "request") o.mode = Mode::Request;
       if (name == "idle") idle = true;
       if (name == "json") o.json = true;
+      if (name == "tls") o.tls.enabled = true;
       continue;
     }
     auto flag = with_value.find(name);
@@ -174,6 +189,14 @@ ParsedCommandLine parse_bench_options(const std::vector<std::string>& args) {
     if (o.pubs < 1 && o.subs < 1) return bad("nothing to do: --pub and --sub are both 0");
     if (o.pubs < 1 && o.msgs > 0) return bad("--msgs > 0 needs at least one publisher");
   }
+  // As in the nats clients, naming a CA or a client certificate asks for TLS.
+  o.tls.enabled = o.tls.enabled || o.server.tls || !o.tls.ca_file.empty() ||
+                  !o.tls.cert_file.empty() || !o.tls.key_file.empty();
+  o.server.tls = o.tls.enabled;
+  if (o.tls.cert_file.empty() != o.tls.key_file.empty())
+    return bad("--tlscert and --tlskey go together");
+  // The idle loop speaks plain TCP from one epoll loop; TLS there would be a second engine.
+  if (o.tls.enabled && o.mode == Mode::Idle) return bad("idle mode does not support TLS");
   if (static_cast<std::size_t>(o.pubs) > kMaxPublishers) return bad("too many publishers");
   if (o.msgs > kSeqMask) return bad("--msgs too large");
   result.options = o;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "server_url.hpp"
+#include "tls_client.hpp"
 
 namespace nats_bench {
 
@@ -14,6 +15,7 @@ enum class Mode { Throughput, Request, Idle };
 
 struct BenchOptions {
   ServerUrl server;
+  TlsSettings tls;  // enabled by --tls, a tls:// URL, or any of the certificate flags
   Mode mode = Mode::Throughput;
   int pubs = 1;                  // publishers (requesters in request mode)
   int subs = 0;                  // subscribers (responders in request mode)

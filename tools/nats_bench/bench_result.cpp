@@ -85,6 +85,7 @@ void print_text(const BenchResult& r, std::FILE* out) {
                  static_cast<unsigned long long>(o.msgs),
                  o.mode == Mode::Request ? "requests" : "msgs", o.size, o.subject.c_str(),
                  queue.c_str(), o.server.text().c_str());
+    if (!r.tls.empty()) std::fprintf(out, "  TLS: %s\n", r.tls.c_str());
     for (std::size_t i = 0; i < r.publishers.size(); ++i)
       print_rate(out, std::string(pub_word) + " " + std::to_string(i), r.publishers[i], o.size);
     if (r.publishers.size() > 1)
@@ -136,6 +137,7 @@ std::string to_json(const BenchResult& r) {
   j["order_checked"] = r.order_checked;
   j["seconds"] = r.seconds;
   j["client_cpu_seconds"] = r.client_cpu_seconds;
+  if (!r.tls.empty()) j["tls"] = r.tls;
   nlohmann::json pubs = nlohmann::json::array(), subs = nlohmann::json::array();
   for (const auto& c : r.publishers) pubs.push_back(rate_json(c, o.size));
   for (const auto& c : r.subscribers) subs.push_back(rate_json(c, o.size));

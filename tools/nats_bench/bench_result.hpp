@@ -35,6 +35,7 @@ struct BenchResult {
   double seconds = 0;
   std::vector<ClientRate> publishers, subscribers;
   double client_cpu_seconds = 0;  // this process, user + system, over the measured interval
+  std::string tls;                // the negotiated protocol and suite; empty: plain TCP
   std::optional<LatencySummary> latency;
   // Idle mode.
   int established = 0;

@@ -1,4 +1,5 @@
-// Socket set-up, the handshake and buffer management of a nats-bench connection.
+// Socket set-up, the handshake (with the TLS upgrade), raw I/O and buffer management of a
+// nats-bench connection.
 #include "connection.hpp"
 
 #include <fcntl.h>
@@ -32,6 +33,7 @@ int remaining_ms(Clock::time_point deadline) {
 Connection::Connection(std::size_t read_buffer_bytes) : in_(read_buffer_bytes) {}
 
 Connection::~Connection() {
+  tls_.reset();  // its close_notify goes out before the socket closes
   if (fd_ >= 0) ::close(fd_);
 }
 
@@ -40,17 +42,27 @@ bool Connection::fail(std::string message) {
   return false;
 }
 
+long Connection::failed(std::string message) {
+  fail(std::move(message));
+  return -1;
+}
+
 void Connection::note_info(std::string_view json) {
   saw_info_ = true;
-  // Only one field matters here; a full JSON parse per INFO is not worth a dependency.
-  constexpr std::string_view key = "\"max_payload\":";
-  if (auto at = json.find(key); at != std::string_view::npos) {
+  // Only a few fields matter here; a full JSON parse per INFO is not worth a dependency.
+  auto value_of = [json](std::string_view key) {
+    auto at = json.find(key);
+    if (at == std::string_view::npos) return std::string_view{};
     std::string_view rest = json.substr(at + key.size());
     while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
-    std::size_t value = 0;
-    auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), value);
-    if (ec == std::errc{} && value > 0) max_payload_ = value;
-  }
+    return rest;
+  };
+  std::string_view payload = value_of("\"max_payload\":");
+  std::size_t value = 0;
+  auto [end, ec] = std::from_chars(payload.data(), payload.data() + payload.size(), value);
+  if (ec == std::errc{} && value > 0) max_payload_ = value;
+  server_requires_tls_ = value_of("\"tls_required\":").starts_with("true");
+  server_offers_tls_ = server_requires_tls_ || value_of("\"tls_available\":").starts_with("true");
 }
 
 void Connection::make_room(std::size_t need) {
@@ -70,22 +82,70 @@ void Connection::make_room(std::size_t need) {
 
 bool Connection::write_queued() {
   while (out_sent_ < out_.size()) {
-    ssize_t n = ::send(fd_, out_.data() + out_sent_, out_.size() - out_sent_, MSG_NOSIGNAL);
-    if (n > 0) {
-      out_sent_ += static_cast<std::size_t>(n);
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
-    return fail(std::string("write: ") + std::strerror(errno));
+    long n = transmit(out_.data() + out_sent_, out_.size() - out_sent_);
+    if (n == 0) return true;
+    if (n < 0) return false;
+    out_sent_ += static_cast<std::size_t>(n);
   }
   out_.clear();
   out_sent_ = 0;
   return true;
 }
 
-std::string Connection::open(const ServerUrl& url, std::string_view client_name,
-                             Clock::time_point deadline) {
+long Connection::receive(char* buf, std::size_t len) {
+  if (tls_) {
+    TlsStream::Io io = tls_->read(buf, len);
+    tls_read_wants_write_ = io.status == TlsStream::Status::WantWrite;
+    if (io.bytes > 0) return static_cast<long>(io.bytes);
+    if (io.status == TlsStream::Status::Closed) return failed(tls_->error());
+    if (io.status == TlsStream::Status::Failed) return failed("TLS read: " + tls_->error());
+    return 0;
+  }
+  for (;;) {
+    ssize_t n = ::recv(fd_, buf, len, 0);
+    if (n > 0) return n;
+    if (n == 0) return failed("connection closed by the server");
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+    return failed(std::string("read: ") + std::strerror(errno));
+  }
+}
+
+long Connection::transmit(const char* data, std::size_t len) {
+  if (tls_) {
+    // A write stopped by a full socket is retried with the same bytes at the front (the
+    // partial-write and moving-buffer modes allow more behind them, from a moved buffer).
+    TlsStream::Io io = tls_->write(data, len);
+    if (io.bytes > 0) return static_cast<long>(io.bytes);
+    if (io.status == TlsStream::Status::WantRead || io.status == TlsStream::Status::WantWrite)
+      return 0;
+    return failed("TLS write: " + tls_->error());
+  }
+  for (;;) {
+    ssize_t n = ::send(fd_, data, len, MSG_NOSIGNAL);
+    if (n > 0) return n;
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return 0;
+    return failed(std::string("write: ") + std::strerror(errno));
+  }
+}
+
+std::string Connection::start_tls(const ServerUrl& url, const TlsClientContext& tls,
+                                  Clock::time_point deadline) {
+  // NATS's opening: INFO arrives in plaintext, then the client starts TLS; nothing else may
+  // have been read in the clear.
+  if (!server_offers_tls_)
+    return "server at " + url.host_port() + " does not offer TLS (no tls_required in its INFO)";
+  if (in_end_ != in_begin_) return "server at " + url.host_port() + " sent data before TLS";
+  tls_ = std::make_unique<TlsStream>(tls, fd_, url.host);
+  if (std::string why = tls_->handshake(deadline); !why.empty())
+    return "TLS handshake with " + url.host_port() + " failed: " + why;
+  tls.note_negotiated(tls_->negotiated());
+  return {};
+}
+
+std::string Connection::open(const ServerUrl& url, const TlsClientContext* tls,
+                             std::string_view client_name, Clock::time_point deadline) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -126,6 +186,11 @@ std::string Connection::open(const ServerUrl& url, std::string_view client_name,
   while (!saw_info_) {
     if (!pump(none, 20)) return error_;
     if (Clock::now() > deadline) return "timed out waiting for INFO from " + url.text();
+  }
+  if (tls != nullptr) {
+    if (std::string error = start_tls(url, *tls, deadline); !error.empty()) return error;
+  } else if (server_requires_tls_) {
+    return "server at " + url.host_port() + " requires TLS (use --tls or a tls:// URL)";
   }
   std::string connect = R"(CONNECT {"verbose":false,"pedantic":false,"lang":"cpp","version":")";
   connect += "0.1.0\",\"protocol\":1,\"headers\":true,\"no_responders\":false,\"name\":";

@@ -1,6 +1,7 @@
-// One client connection speaking the NATS protocol over a non-blocking TCP socket, driven by
-// the thread that owns it. Answers the server's PING, counts PONGs (a PING/PONG round trip
-// proves the server has processed everything sent before it) and turns -ERR into a failure.
+// One client connection speaking the NATS protocol over a non-blocking TCP socket (plain, or
+// TLS after the server's INFO), driven by the thread that owns it. Answers the server's PING,
+// counts PONGs (a PING/PONG round trip proves the server has processed everything sent before
+// it) and turns -ERR into a failure.
 #pragma once
 
 #include <poll.h>
@@ -11,12 +12,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "server_frames.hpp"
 #include "server_url.hpp"
+#include "tls_client.hpp"
 
 namespace nats_bench {
 
@@ -35,9 +38,11 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  // Blocking handshake: TCP connect, INFO, CONNECT, then a PING/PONG round trip so that an
-  // authentication or protocol error surfaces here. Returns an error text, empty on success.
-  std::string open(const ServerUrl& url, std::string_view client_name, Clock::time_point deadline);
+  // Blocking handshake: TCP connect, INFO, the TLS handshake when `tls` is given, CONNECT, then
+  // a PING/PONG round trip so that an authentication or protocol error surfaces here. Returns
+  // an error text, empty on success.
+  std::string open(const ServerUrl& url, const TlsClientContext* tls, std::string_view client_name,
+                   Clock::time_point deadline);
 
   // Queues protocol text; it goes out on the next pump/flush/write_all.
   void queue(std::string_view bytes) { out_.append(bytes); }
@@ -79,12 +84,21 @@ class Connection {
   template <class H>
   int read_some(H& h);
   bool write_queued();  // false: broken
+  // The socket or TLS stream underneath. >0: bytes moved; 0: would block; -1: failed (error_).
+  long receive(char* buf, std::size_t len);
+  long transmit(const char* data, std::size_t len);
+  bool input_buffered() const { return tls_ && tls_->has_buffered_input(); }
+  std::string start_tls(const ServerUrl& url, const TlsClientContext& tls,
+                        Clock::time_point deadline);
   bool fail(std::string message);
+  long failed(std::string message);  // fail() for receive/transmit: returns -1
   void note_info(std::string_view json);
   // Makes room for `need` more bytes after the unparsed tail.
   void make_room(std::size_t need);
 
   int fd_ = -1;
+  std::unique_ptr<TlsStream> tls_;     // null: plain TCP
+  bool tls_read_wants_write_ = false;  // rare (a TLS 1.3 KeyUpdate reply): poll for POLLOUT
   std::string out_;
   std::size_t out_sent_ = 0;
   std::vector<char> in_;
@@ -92,6 +106,8 @@ class Connection {
   std::size_t frame_need_ = 0;  // size of the incomplete frame at in_begin_, when known
   std::uint64_t pongs_ = 0;
   bool saw_info_ = false;
+  bool server_offers_tls_ = false;  // INFO's tls_required or tls_available
+  bool server_requires_tls_ = false;
   std::size_t max_payload_ = 1024 * 1024;
   std::string error_;
 };
@@ -99,16 +115,8 @@ class Connection {
 template <class H>
 int Connection::read_some(H& h) {
   make_room(frame_need_);
-  ssize_t n = ::recv(fd_, in_.data() + in_end_, in_.size() - in_end_, 0);
-  if (n == 0) {
-    fail("connection closed by the server");
-    return -1;
-  }
-  if (n < 0) {
-    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return 0;
-    fail(std::string("read: ") + std::strerror(errno));
-    return -1;
-  }
+  long n = receive(in_.data() + in_end_, in_.size() - in_end_);
+  if (n <= 0) return n < 0 ? -1 : 0;
   in_end_ += static_cast<std::size_t>(n);
   Sink<H> sink{*this, h};
   ParseOutcome r = parse_server_frames(in_.data() + in_begin_, in_end_ - in_begin_, sink);
@@ -129,12 +137,14 @@ bool Connection::pump(H& h, int timeout_ms) {
   // Read first and wait only when nothing has arrived: a busy reader makes one syscall per
   // batch, not two.
   if (int got = read_some(h); got != 0) return got > 0;
-  pollfd p{fd_, static_cast<short>(POLLIN | (has_queued() ? POLLOUT : 0)), 0};
+  bool want_out = has_queued() || tls_read_wants_write_;
+  pollfd p{fd_, static_cast<short>(POLLIN | (want_out ? POLLOUT : 0)), 0};
   int ready = ::poll(&p, 1, timeout_ms);
   if (ready < 0 && errno != EINTR) return fail(std::string("poll: ") + std::strerror(errno));
   if (ready <= 0) return true;
-  if ((p.revents & POLLOUT) && !write_queued()) return false;
-  if (p.revents & (POLLIN | POLLHUP | POLLERR)) return read_some(h) >= 0;
+  if ((p.revents & POLLOUT) && has_queued() && !write_queued()) return false;
+  if (p.revents & (POLLIN | POLLHUP | POLLERR | (tls_read_wants_write_ ? POLLOUT : 0)))
+    return read_some(h) >= 0;
   return true;
 }
 
@@ -147,19 +157,18 @@ bool Connection::write_all(const char* data, std::size_t size, H& h, Clock::time
   }
   std::size_t done = 0;
   while (done < size) {
-    ssize_t n = ::send(fd_, data + done, size - done, MSG_NOSIGNAL);
+    long n = transmit(data + done, size - done);
     if (n > 0) {
       done += static_cast<std::size_t>(n);
       continue;
     }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-      return fail(std::string("write: ") + std::strerror(errno));
+    if (n < 0) return false;
     // The socket is full: the server is behind. Read meanwhile so its PINGs are answered.
     pollfd p{fd_, POLLIN | POLLOUT, 0};
-    int ready = ::poll(&p, 1, 10);
+    int ready = ::poll(&p, 1, input_buffered() ? 0 : 10);
     if (ready < 0 && errno != EINTR) return fail(std::string("poll: ") + std::strerror(errno));
-    if (ready > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR)) && read_some(h) < 0) return false;
+    bool readable = ready > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR));
+    if ((readable || input_buffered()) && read_some(h) < 0) return false;
     if (Clock::now() > deadline) return fail("timed out writing to the server");
   }
   return has_queued() ? write_queued() : error_.empty();

@@ -12,6 +12,7 @@
 #include "idle_connections.hpp"
 #include "request_reply.hpp"
 #include "throughput.hpp"
+#include "tls_client.hpp"
 
 namespace {
 
@@ -48,14 +49,25 @@ int main(int argc, char** argv) {
   raise_descriptor_limit();
   bool progress = !o.json && ::isatty(STDOUT_FILENO);
 
+  nats_bench::TlsClientContext::Made tls;
+  if (o.tls.enabled) {
+    tls = nats_bench::TlsClientContext::make(o.tls);
+    if (!tls.context) {
+      std::fprintf(stderr, "nats-bench: %s\n", tls.error.c_str());
+      return 2;
+    }
+  }
+
   nats_bench::BenchResult result;
   switch (o.mode) {
     case nats_bench::Mode::Throughput:
-      result = nats_bench::run_throughput(o, progress);
+      result = nats_bench::run_throughput(o, tls.context.get(), progress);
+      if (tls.context) result.tls = tls.context->negotiated();
       print_report(result);
       break;
     case nats_bench::Mode::Request:
-      result = nats_bench::run_request_reply(o, progress);
+      result = nats_bench::run_request_reply(o, tls.context.get(), progress);
+      if (tls.context) result.tls = tls.context->negotiated();
       print_report(result);
       break;
     case nats_bench::Mode::Idle: {
@@ -76,6 +88,12 @@ int main(int argc, char** argv) {
       break;
     }
   }
-  if (result.connect_failed) return 2;
+  if (result.connect_failed) {
+    // The report may be JSON on stdout: say why in words on stderr too (the first failure;
+    // the others are usually the same).
+    if (!result.problems.empty())
+      std::fprintf(stderr, "nats-bench: %s\n", result.problems.front().c_str());
+    return 2;
+  }
   return result.ok() ? 0 : 1;
 }

@@ -22,6 +22,7 @@ const char* kDefaultResponderGroup = "nats-bench-responders";
 
 struct Shared {
   const BenchOptions& options;
+  const TlsClientContext* tls;
   std::latch responders_ready;
   std::latch requesters_ready;
   std::latch go{1};
@@ -73,19 +74,20 @@ void run_responder(Shared& s, int index, Outcome& out) {
   const BenchOptions& o = s.options;
   Connection c(std::max<std::size_t>(1 << 20, 4 * (o.size + 256)));
   Echo echo{c};
-  std::string error = c.open(o.server, "nats-bench-responder-" + std::to_string(index),
+  std::string error = c.open(o.server, s.tls, "nats-bench-responder-" + std::to_string(index),
                              Clock::now() + s.patience());
   if (error.empty()) {
     std::string group = o.queue.empty() ? kDefaultResponderGroup : o.queue;
     c.queue("SUB " + o.subject + " " + group + " 1\r\n");
     if (!c.flush(echo, Clock::now() + s.patience())) error = c.error();
   }
-  s.responders_ready.count_down();
+  // The outcome is written before the latch opens: the main thread reads it right after.
   if (!error.empty()) {
     out.error = error;
     out.connect_failed = true;
-    return;
   }
+  s.responders_ready.count_down();
+  if (!error.empty()) return;
   s.go.wait();
   while (!s.stop.load(std::memory_order_relaxed))
     if (!c.pump(echo, 20)) break;
@@ -119,18 +121,19 @@ void run_requester(Shared& s, int index, std::uint64_t count, Outcome& out) {
   ReplyWaiter waiter{o.size, o.size >= kStampBytes};
   std::string inbox =
       "_INBOX.nats-bench." + std::to_string(::getpid()) + "." + std::to_string(index);
-  std::string error = c.open(o.server, "nats-bench-requester-" + std::to_string(index),
+  std::string error = c.open(o.server, s.tls, "nats-bench-requester-" + std::to_string(index),
                              Clock::now() + s.patience());
   if (error.empty()) {
     c.queue("SUB " + inbox + " 1\r\n");
     if (!c.flush(waiter, Clock::now() + s.patience())) error = c.error();
   }
-  s.requesters_ready.count_down();
+  // The outcome is written before the latch opens: the main thread reads it right after.
   if (!error.empty()) {
     out.error = error;
     out.connect_failed = true;
-    return;
   }
+  s.requesters_ready.count_down();
+  if (!error.empty()) return;
   std::string frame = "PUB " + o.subject + " " + inbox + " " + std::to_string(o.size) + "\r\n";
   const std::size_t payload_at = frame.size();
   frame.append(o.size, 'r');
@@ -194,10 +197,10 @@ LatencySummary summarize(std::vector<std::uint32_t>& ns) {
 
 }  // namespace
 
-BenchResult run_request_reply(const BenchOptions& o, bool progress) {
+BenchResult run_request_reply(const BenchOptions& o, const TlsClientContext* tls, bool progress) {
   BenchResult result;
   result.options = o;
-  Shared s{o, std::latch(o.subs), std::latch(o.pubs)};
+  Shared s{o, tls, std::latch(o.subs), std::latch(o.pubs)};
   std::vector<Outcome> responders(o.subs), requesters(o.pubs);
   std::vector<std::thread> threads;
   for (int i = 0; i < o.subs; ++i)

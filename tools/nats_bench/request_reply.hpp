@@ -7,6 +7,8 @@
 
 namespace nats_bench {
 
-BenchResult run_request_reply(const BenchOptions& options, bool progress);
+// `tls`: the context every connection upgrades with; null for plain TCP.
+BenchResult run_request_reply(const BenchOptions& options, const TlsClientContext* tls,
+                              bool progress);
 
 }  // namespace nats_bench

@@ -8,7 +8,9 @@ namespace nats_bench {
 std::optional<ServerUrl> parse_server_url(std::string_view text) {
   ServerUrl url;
   if (auto scheme = text.find("://"); scheme != std::string_view::npos) {
-    if (text.substr(0, scheme) != "nats") return std::nullopt;
+    std::string_view name = text.substr(0, scheme);
+    if (name != "nats" && name != "tls") return std::nullopt;
+    url.tls = name == "tls";
     text.remove_prefix(scheme + 3);
   }
   if (auto at = text.rfind('@'); at != std::string_view::npos) {

@@ -1,4 +1,5 @@
-// Parses a NATS server address: nats://[user[:password]@]host[:port], or host[:port].
+// Parses a NATS server address: nats://[user[:password]@]host[:port], tls://... (the same,
+// over TLS), or host[:port].
 #pragma once
 
 #include <optional>
@@ -13,7 +14,9 @@ struct ServerUrl {
   std::string user;  // empty: no user/password in CONNECT
   std::string password;
   std::string token;  // a lone user part without ':' is a token, as in the nats clients
-  std::string text() const { return "nats://" + host + ":" + std::to_string(port); }
+  bool tls = false;   // a tls:// URL: the client must upgrade to TLS after INFO
+  std::string host_port() const { return host + ":" + std::to_string(port); }
+  std::string text() const { return (tls ? "tls://" : "nats://") + host_port(); }
 };
 
 // Returns nothing when the text is not a usable address.

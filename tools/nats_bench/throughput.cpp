@@ -28,6 +28,7 @@ struct alignas(64) Counter {
 
 struct Shared {
   const BenchOptions& options;
+  const TlsClientContext* tls;
   bool stamped;  // payloads are big enough to carry a stamp
   bool tagged;   // ... and the run tag
   std::uint64_t run_tag;
@@ -41,8 +42,9 @@ struct Shared {
   std::atomic<std::uint64_t> published{0};  // frames written, all publishers
   std::unique_ptr<Counter[]> delivered;     // per subscriber, updated once per read batch
 
-  Shared(const BenchOptions& o, std::uint64_t window_msgs)
+  Shared(const BenchOptions& o, const TlsClientContext* tls_context, std::uint64_t window_msgs)
       : options(o),
+        tls(tls_context),
         stamped(o.size >= kStampBytes),
         tagged(o.size >= kRunTagEnd),
         run_tag(std::random_device{}() * 0x9e3779b97f4a7c15ull ^
@@ -123,18 +125,19 @@ void run_subscriber(Shared& s, int index, ClientOutcome& out) {
   Verifier v{o.size,    s.stamped, s.tagged,
              s.run_tag, s.queue,   std::vector<std::uint64_t>(std::max(o.pubs, 1)),
              0,         out};
-  std::string error =
-      c.open(o.server, "nats-bench-sub-" + std::to_string(index), Clock::now() + s.patience());
+  std::string error = c.open(o.server, s.tls, "nats-bench-sub-" + std::to_string(index),
+                             Clock::now() + s.patience());
   if (error.empty()) {
     c.queue("SUB " + o.subject + (s.queue ? " " + o.queue : "") + " 1\r\n");
     if (!c.flush(v, Clock::now() + s.patience())) error = c.error();
   }
-  s.subs_ready.count_down();
+  // The outcome is written before the latch opens: the main thread reads it right after.
   if (!error.empty()) {
     out.error = error;
     out.connect_failed = true;
-    return;
   }
+  s.subs_ready.count_down();
+  if (!error.empty()) return;
   s.go.wait();
   const std::uint64_t expected = s.queue ? UINT64_MAX : o.msgs;
   std::uint64_t seen = 0;
@@ -165,14 +168,15 @@ void run_publisher(Shared& s, int index, std::uint64_t count, ClientOutcome& out
   const BenchOptions& o = s.options;
   Connection c(64 * 1024);
   IgnoreMessages none;
-  std::string error =
-      c.open(o.server, "nats-bench-pub-" + std::to_string(index), Clock::now() + s.patience());
-  s.pubs_ready.count_down();
+  std::string error = c.open(o.server, s.tls, "nats-bench-pub-" + std::to_string(index),
+                             Clock::now() + s.patience());
+  // The outcome is written before the latch opens: the main thread reads it right after.
   if (!error.empty()) {
     out.error = error;
     out.connect_failed = true;
-    return;
   }
+  s.pubs_ready.count_down();
+  if (!error.empty()) return;
   // One block of identical frames, built once; only the stamps change between writes.
   std::string header = "PUB " + o.subject + " " + std::to_string(o.size) + "\r\n";
   const std::size_t frame = header.size() + o.size + 2;
@@ -235,14 +239,14 @@ std::uint64_t total_delivered(const Shared& s) {
 
 }  // namespace
 
-BenchResult run_throughput(const BenchOptions& o, bool progress) {
+BenchResult run_throughput(const BenchOptions& o, const TlsClientContext* tls, bool progress) {
   BenchResult result;
   result.options = o;
   const std::size_t msg_frame = o.subject.size() + o.size + 24;  // "MSG s 1 n\r\n...\r\n"
   std::uint64_t window =
       o.subs > 0 && o.window_bytes > 0 ? std::max<std::uint64_t>(o.window_bytes / msg_frame, 1) : 0;
   if (!o.queue.empty()) window *= static_cast<std::uint64_t>(o.subs);
-  Shared s(o, window);
+  Shared s(o, tls, window);
   std::vector<ClientOutcome> pubs(o.pubs), subs(o.subs);
   std::vector<std::thread> threads;
   threads.reserve(o.pubs + o.subs);

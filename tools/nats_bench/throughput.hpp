@@ -6,6 +6,7 @@
 
 namespace nats_bench {
 
-BenchResult run_throughput(const BenchOptions& options, bool progress);
+// `tls`: the context every connection upgrades with; null for plain TCP.
+BenchResult run_throughput(const BenchOptions& options, const TlsClientContext* tls, bool progress);
 
 }  // namespace nats_bench

@@ -1,4 +1,4 @@
-// nats-bench's command line, server URLs and payload stamps.
+// nats-bench's command line (with the TLS flags), server URLs and payload stamps.
 #include "bench_options.hpp"
 
 #include <gtest/gtest.h>
@@ -62,6 +62,45 @@ TEST(BenchOptions, BadInputIsAUsageError) {
   EXPECT_EQ(help.exit_code, 0);
 }
 
+TEST(BenchOptions, TlsFlags) {
+  auto p =
+      parse_bench_options({"--tls", "--tlsca", "ca.pem", "--tlscert=c.pem", "--tlskey", "k.pem"});
+  ASSERT_TRUE(p.options);
+  EXPECT_TRUE(p.options->tls.enabled);
+  EXPECT_TRUE(p.options->server.tls);  // reports name the server tls://
+  EXPECT_EQ(p.options->tls.ca_file, "ca.pem");
+  EXPECT_EQ(p.options->tls.cert_file, "c.pem");
+  EXPECT_EQ(p.options->tls.key_file, "k.pem");
+
+  auto plain = parse_bench_options({"-s", "nats://127.0.0.1:4222"});
+  ASSERT_TRUE(plain.options);
+  EXPECT_FALSE(plain.options->tls.enabled);
+}
+
+TEST(BenchOptions, TlsImpliedByUrlOrCertificates) {
+  auto by_url = parse_bench_options({"-s", "tls://127.0.0.1:4443"});
+  ASSERT_TRUE(by_url.options);
+  EXPECT_TRUE(by_url.options->tls.enabled);
+  EXPECT_TRUE(by_url.options->tls.ca_file.empty());  // verified against the system's roots
+  auto by_ca = parse_bench_options({"--tlsca", "ca.pem"});
+  ASSERT_TRUE(by_ca.options);
+  EXPECT_TRUE(by_ca.options->tls.enabled);
+  EXPECT_EQ(by_ca.options->server.text(), "tls://127.0.0.1:4222");
+}
+
+TEST(BenchOptions, BadTlsFlagsAreUsageErrors) {
+  for (std::vector<std::string> bad : {std::vector<std::string>{"--tls=yes"},
+                                       {"--tlsca"},
+                                       {"--tlsca", ""},
+                                       {"--tlscert", "c.pem"},
+                                       {"--tlskey", "k.pem"},
+                                       {"--tls", "--conns", "5", "--idle"}}) {
+    auto p = parse_bench_options(bad);
+    EXPECT_FALSE(p.options) << bad[0];
+    EXPECT_EQ(p.exit_code, 2) << bad[0];
+  }
+}
+
 TEST(ServerUrl, Forms) {
   auto plain = parse_server_url("localhost");
   ASSERT_TRUE(plain);
@@ -75,6 +114,20 @@ TEST(ServerUrl, Forms) {
   auto token = parse_server_url("nats://t0ken@h:1");
   ASSERT_TRUE(token);
   EXPECT_EQ(token->token, "t0ken");
+  EXPECT_FALSE(token->tls);
+}
+
+TEST(ServerUrl, TlsScheme) {
+  auto url = parse_server_url("tls://bob:secret@localhost:4443");
+  ASSERT_TRUE(url);
+  EXPECT_TRUE(url->tls);
+  EXPECT_EQ(url->host, "localhost");
+  EXPECT_EQ(url->port, 4443);
+  EXPECT_EQ(url->user, "bob");
+  EXPECT_EQ(url->text(), "tls://localhost:4443");
+  EXPECT_EQ(url->host_port(), "localhost:4443");
+  EXPECT_FALSE(parse_server_url("tcp://h:1"));
+  EXPECT_FALSE(parse_server_url("https://h:1"));
 }
 
 TEST(Payload, StampRoundTrip) {
