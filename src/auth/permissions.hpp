@@ -8,14 +8,15 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "config/options.hpp"
 #include "routing/subject_pattern_set.hpp"
 
 namespace gnatsd::auth {
 
-// One direction (publish or subscribe): an empty allow list allows every subject; deny wins
-// over allow. Subjects are matched as nats-server's sublist does (see SubjectPatternSet).
+// Publish permissions: an empty allow list allows every subject; deny wins over allow.
+// Subjects are matched as nats-server's sublist does (see SubjectPatternSet).
 class SubjectFilter {
  public:
   explicit SubjectFilter(const config::SubjectPermission& permission);
@@ -24,7 +25,6 @@ class SubjectFilter {
     return (!has_allow_list_ || allow_.matches(subject)) && !deny_.matches(subject);
   }
   bool restricts() const noexcept { return has_allow_list_ || !deny_.empty(); }
-  const routing::SubjectPatternSet& deny() const noexcept { return deny_; }
 
  private:
   // Set by a non-empty configured list, even when none of its entries is a valid subject: an
@@ -34,17 +34,73 @@ class SubjectFilter {
   routing::SubjectPatternSet deny_;
 };
 
+// Subscribe permissions. An entry is a subject ("foo.>") or a subject and a queue name
+// ("bar v1", "bar *.dev"); nats-server's canSubscribe decides, with its precedence:
+//  - allow list: a plain entry matching the subject allows; for a queue subscription, if queue
+//    entries match the subject, whether one names the queue decides instead;
+//  - deny list, if still allowed: a plain entry matching the subject denies; for a queue
+//    subscription, if queue entries match the subject, whether none names the queue decides.
+// So a plain subscription is never allowed by a queue entry, nor denied by one.
+class SubscribeFilter {
+ public:
+  explicit SubscribeFilter(const config::SubjectPermission& permission);
+
+  // `queue` empty: a plain subscription.
+  bool allows(std::string_view subject, std::string_view queue) const;
+  // Whether an existing subscription stays when these permissions replace others (a reload):
+  // as nats-server, when its subject alone is allowed or its subject and queue are. So a queue
+  // subscription survives a queue deny entry if plain subscriptions to the subject are allowed,
+  // although a new SUB with that queue would be refused.
+  bool keeps(std::string_view subject, std::string_view queue) const {
+    return allows(subject, {}) || (!queue.empty() && allows(subject, queue));
+  }
+  bool restricts() const noexcept { return allow_.configured || deny_.configured; }
+
+  // The plain deny entries: what deliveries are checked against once the delivery filter is on.
+  const routing::SubjectPatternSet& plain_deny() const noexcept { return deny_.plain; }
+  // Whether an allowed subscription on `subject` turns the client's delivery filter on, as in
+  // nats-server: a wildcard subject covering one of the deny entries (taken as written, queue
+  // and all). Once on, every delivery to the client is checked against the plain deny entries
+  // -- queue entries never filter deliveries, and a wildcard that only overlaps a deny entry
+  // ("foo.bar.*" vs "foo.*.baz") does not turn the filter on.
+  bool turns_on_delivery_filter(std::string_view subject) const;
+
+ private:
+  // The subjects of the entries naming one queue.
+  struct QueueEntries {
+    std::string queue;
+    bool queue_has_wildcard = false;
+    routing::SubjectPatternSet subjects;
+  };
+  struct Side {
+    explicit Side(const std::vector<std::string>& entries);
+    // nullopt when no queue entry matches `subject`; otherwise whether one of those that match
+    // names `queue`: literally, or as a wildcard pattern covering it ("a.dev" by "*.dev").
+    std::optional<bool> queue_decision(std::string_view subject, std::string_view queue) const;
+
+    bool configured;  // a non-empty list
+    routing::SubjectPatternSet plain;
+    std::vector<QueueEntries> queues;
+  };
+
+  Side allow_;
+  Side deny_;
+  std::vector<std::string> deny_entries_;
+};
+
 // Immutable, shared by every session of the user.
 struct UserPermissions {
-  std::optional<SubjectFilter> publish;    // nullopt: publish anywhere
-  std::optional<SubjectFilter> subscribe;  // nullopt: subscribe to anything
+  std::optional<SubjectFilter> publish;      // nullopt: publish anywhere
+  std::optional<SubscribeFilter> subscribe;  // nullopt: subscribe to anything
 
   // Null when nothing is restricted, so that such sessions carry no permission state at all.
   static std::shared_ptr<const UserPermissions> compile(const config::Permissions& permissions);
 };
 
 // subject -> decision, bounded: past kMaxEntries a batch of entries is dropped, as nats-server
-// prunes its permission caches (128 entries, 32 at a time). Not thread-safe.
+// prunes its permission caches (128 entries, 32 at a time). Not thread-safe. Keyed by subject
+// alone, so it holds only decisions that do not depend on a queue: publish checks and the
+// delivery filter. SUB checks (queue-aware) are not cached, as in nats-server.
 class DecisionCache {
  public:
   static constexpr std::size_t kMaxEntries = 128;

@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "auth/permission_entry.hpp"
 #include "config/conf_parser.hpp"
 #include "config/conf_reader.hpp"
 #include "config/duration.hpp"
@@ -168,11 +169,27 @@ Handler host_port_field(std::string& host, int& port) {
   };
 }
 
+// A publish or subscribe list must hold valid entries (a subject, or a subject and a queue);
+// as nats-server, the first bad entry of each list is an error, placed at the allow/deny key of
+// the map form and without a position for a plain list.
+std::optional<std::vector<std::string>> permission_list(const ConfMapEntry& e, ConfReader& r,
+                                                        const ConfPosition& at) {
+  auto list = r.string_list(e);
+  if (!list) return std::nullopt;
+  for (const std::string& entry : *list) {
+    if (auto error = auth::permission_entry_error(entry)) {
+      r.error(at, *error);
+      return std::nullopt;
+    }
+  }
+  return list;
+}
+
 // publish/subscribe: a subject, a list, or {allow, deny}.
 std::optional<SubjectPermission> subject_permission(const ConfMapEntry& e, ConfReader& r) {
   SubjectPermission out;
   if (!e.value.is_map()) {
-    auto list = r.string_list(e);
+    auto list = permission_list(e, r, ConfPosition{});
     if (!list) return std::nullopt;
     out.allow = std::move(*list);
     return out;
@@ -180,11 +197,11 @@ std::optional<SubjectPermission> subject_permission(const ConfMapEntry& e, ConfR
   KeyTable table = {
       {"allow",
        [&](const ConfMapEntry& x, ConfReader& rr) {
-         if (auto l = rr.string_list(x)) out.allow = std::move(*l);
+         if (auto l = permission_list(x, rr, x.key_position)) out.allow = std::move(*l);
        }},
       {"deny",
        [&](const ConfMapEntry& x, ConfReader& rr) {
-         if (auto l = rr.string_list(x)) out.deny = std::move(*l);
+         if (auto l = permission_list(x, rr, x.key_position)) out.deny = std::move(*l);
        }},
   };
   apply_table(e.value.as_map(), table, r, false);

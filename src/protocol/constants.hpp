@@ -34,6 +34,9 @@ inline constexpr std::chrono::seconds kDefaultPingInterval{120};
 inline constexpr int kDefaultPingMax = 2;
 inline constexpr std::chrono::seconds kDefaultWriteDeadline{10};
 inline constexpr std::chrono::seconds kDefaultAuthTimeout{2};
+// A queue name clients may not use: nats-server reserves it (server/client.go sysGroup) and
+// refuses it with a subscribe permissions violation, permissions or not.
+inline constexpr std::string_view kSystemQueueGroup = "_sys_";
 
 // Error texts sent as -ERR '<text>' (server/errors.go, server/client.go).
 namespace err {

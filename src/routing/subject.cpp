@@ -60,4 +60,37 @@ bool subject_matches(std::string_view pattern, std::string_view subject) noexcep
   return !pattern_more && !subject_more;
 }
 
+bool has_wildcard(std::string_view subject) noexcept {
+  std::string_view rest = subject;
+  bool more = true;
+  while (more) {
+    const std::string_view token = next_token(rest, more);
+    if (is_single_char_token(token, '*') || is_single_char_token(token, '>')) return true;
+  }
+  return false;
+}
+
+bool is_subset_match(std::string_view subject, std::string_view pattern) noexcept {
+  bool subject_more = true;
+  bool pattern_more = true;
+  while (pattern_more) {
+    if (!subject_more) return false;  // the pattern asks for more tokens than the subject has
+    const std::string_view p = next_token(pattern, pattern_more);
+    const std::string_view s = next_token(subject, subject_more);
+    if (p.empty()) return false;
+    // The pattern's '>' covers whatever is left of the subject (nats-server does not check
+    // where the '>' stands).
+    if (is_single_char_token(p, '>')) return true;
+    // The subject's '>' stands for any number of tokens: no narrower pattern covers it.
+    if (s.empty() || is_single_char_token(s, '>')) return false;
+    // The subject's '*' is covered by a '*' only.
+    if (is_single_char_token(s, '*')) {
+      if (!is_single_char_token(p, '*')) return false;
+      continue;
+    }
+    if (!is_single_char_token(p, '*') && p != s) return false;
+  }
+  return !subject_more;
+}
+
 }  // namespace gnatsd::routing

@@ -33,5 +33,11 @@ bool is_valid_subject(std::string_view subject) noexcept;
 bool is_valid_literal_subject(std::string_view subject) noexcept;
 // Whether the literal `subject` is matched by `pattern` (which may hold wildcards).
 bool subject_matches(std::string_view pattern, std::string_view subject) noexcept;
+// Whether some token of `subject` is exactly '*' or '>' (nats-server's subjectHasWildcard).
+bool has_wildcard(std::string_view subject) noexcept;
+// Whether everything `subject` stands for (wildcards honoured) is covered by `pattern`, as
+// nats-server's subjectIsSubsetMatch: "a.dev" and "*.dev" are within "*.dev", "a.*" is within
+// "a.>" but not within "a.b", and neither side may hold an empty token.
+bool is_subset_match(std::string_view subject, std::string_view pattern) noexcept;
 
 }  // namespace gnatsd::routing

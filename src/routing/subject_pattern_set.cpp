@@ -32,10 +32,6 @@ struct SubjectPatternSet::Node {
   std::unique_ptr<Node> star;  // '*' at this level
   bool ends_here = false;      // a pattern ends at this node
   bool full_wildcard = false;  // a pattern ends with '>' at this level
-
-  bool has_continuation() const noexcept {
-    return full_wildcard || star != nullptr || !literals.empty();
-  }
 };
 
 bool SubjectPatternSet::match_from(const Node& node, std::string_view rest, bool more) noexcept {
@@ -47,26 +43,6 @@ bool SubjectPatternSet::match_from(const Node& node, std::string_view rest, bool
   if (node.star && match_from(*node.star, rest, more_after)) return true;
   const auto it = node.literals.find(token);
   return it != node.literals.end() && match_from(*it->second, rest, more_after);
-}
-
-bool SubjectPatternSet::overlap_from(const Node& node, std::string_view rest, bool more) noexcept {
-  if (!more) return node.ends_here;
-  bool more_after = false;
-  const std::string_view token = next_token(rest, more_after);
-  if (token.empty()) return false;
-  // A pattern's '>' covers this token and whatever follows it.
-  if (node.full_wildcard) return true;
-  // The subject's '>' (last by validity) covers one or more tokens: any longer pattern will do.
-  if (is_single_char_token(token, '>')) return node.has_continuation();
-  if (node.star && overlap_from(*node.star, rest, more_after)) return true;
-  if (is_single_char_token(token, '*')) {
-    for (const auto& [literal, child] : node.literals) {
-      if (overlap_from(*child, rest, more_after)) return true;
-    }
-    return false;
-  }
-  const auto it = node.literals.find(token);
-  return it != node.literals.end() && overlap_from(*it->second, rest, more_after);
 }
 
 SubjectPatternSet::SubjectPatternSet() : root_(std::make_unique<Node>()) {}
@@ -112,11 +88,6 @@ SubjectPatternSet& SubjectPatternSet::operator=(SubjectPatternSet&&) noexcept = 
 bool SubjectPatternSet::matches(std::string_view subject) const noexcept {
   if (size_ == 0 || has_empty_token(subject)) return false;
   return match_from(*root_, subject, true);
-}
-
-bool SubjectPatternSet::overlaps(std::string_view subject) const noexcept {
-  if (size_ == 0 || has_empty_token(subject)) return false;
-  return overlap_from(*root_, subject, true);
 }
 
 }  // namespace gnatsd::routing

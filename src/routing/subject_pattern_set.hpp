@@ -27,14 +27,9 @@ class SubjectPatternSet {
   // pattern "foo.bar" does not match "foo.*". A subject with an empty token matches nothing.
   bool matches(std::string_view subject) const noexcept;
 
-  // Whether some literal subject could match both `subject` (wildcards honoured) and a pattern
-  // of the set: a subscription on `subject` may receive messages the set covers.
-  bool overlaps(std::string_view subject) const noexcept;
-
  private:
   struct Node;
   static bool match_from(const Node& node, std::string_view rest, bool more) noexcept;
-  static bool overlap_from(const Node& node, std::string_view rest, bool more) noexcept;
 
   std::unique_ptr<Node> root_;
   std::size_t size_ = 0;

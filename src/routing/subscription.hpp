@@ -25,10 +25,6 @@ struct Subscription {
   // Auto-unsubscribe (UNSUB sid max): -1 none. Both guarded by the client's outbound lock.
   std::int64_t max_msgs = -1;
   std::uint64_t delivered = 0;
-  // The subject overlaps the subscriber's subscribe deny list (a wildcard reaching into denied
-  // subjects): each delivery is checked against that list, as nats-server does. Guarded by the
-  // client's outbound lock (a reload may change the permissions).
-  bool filter_deliveries = false;
 };
 
 using SubscriptionPtr = std::shared_ptr<Subscription>;

@@ -389,10 +389,10 @@ ClientSession::DeliveryOutcome ClientSession::deliver(routing::Subscription& sub
   {
     std::lock_guard lock(out_mutex_);
     if (out_closed_ || sub.closed.load(std::memory_order_acquire)) return {};
-    // A wildcard subscription reaching into the subscriber's deny list: denied subjects are
-    // dropped here, before they count towards an auto-unsubscribe (as nats-server).
-    if (sub.filter_deliveries && out_permissions_) [[unlikely]] {
-      const auto& deny = out_permissions_->subscribe->deny();
+    // Once a wildcard subscription reached into the subscriber's deny list, subjects it denies
+    // are dropped here, before they count towards an auto-unsubscribe (as nats-server).
+    if (out_permissions_) [[unlikely]] {
+      const auto& deny = out_permissions_->subscribe->plain_deny();
       if (out_deny_cache_.get(
               msg.subject, [&deny](std::string_view subject) { return deny.matches(subject); })) {
         return {};
@@ -513,14 +513,22 @@ bool ClientSession::on_sub(const protocol::SubFrame& frame) {
   last_activity_ = last_read_;
   // Permissions before validity, as nats-server: with an allow list, an invalid subject is a
   // permissions violation.
-  bool filter_deliveries = false;
+  if (frame.queue == protocol::kSystemQueueGroup) {
+    subscribe_violation(frame);
+    return true;
+  }
   if (permissions_ && permissions_->subscribe) {
-    const auth::SubjectFilter& filter = *permissions_->subscribe;
-    if (!filter.allows(frame.subject)) {
+    const auth::SubscribeFilter& filter = *permissions_->subscribe;
+    if (!filter.allows(frame.subject, frame.queue)) {
       subscribe_violation(frame);
       return true;
     }
-    filter_deliveries = filter.deny().overlaps(frame.subject);
+    // Owner-thread read: only this thread writes out_permissions_.
+    if (!out_permissions_ && filter.turns_on_delivery_filter(frame.subject)) {
+      std::lock_guard lock(out_mutex_);
+      out_permissions_ = permissions_;
+      out_deny_cache_.clear();
+    }
   }
   if (!routing::is_valid_subject(frame.subject)) {
     send_error(protocol::err::kInvalidSubject);
@@ -530,7 +538,6 @@ bool ClientSession::on_sub(const protocol::SubFrame& frame) {
   sub->subject = frame.subject;
   sub->queue = frame.queue;
   sub->sid = frame.sid;
-  sub->filter_deliveries = filter_deliveries;
   sub->client = shared_from_this();
   bool added = false;
   bool over_limit = false;

@@ -248,8 +248,9 @@ class ClientSession final : public net::IoHandler,
   std::atomic<bool> slow_consumer_{false};
   bool out_headers_ = false;  // guarded by out_mutex_: copy of headers_ for deliver()
   bool out_closed_ = false;   // guarded by out_mutex_: no more deliveries
-  // Deliveries to subscriptions with filter_deliveries are checked against the subscribe deny
-  // list of these permissions (null: nothing denied), with a cache of decisions.
+  // The delivery filter (nats-server's mperms): once a wildcard subscription reached into the
+  // subscribe deny list, every delivery is checked against the plain deny entries of these
+  // permissions, with a cache of decisions. Null: off. Written by the owner thread only.
   std::shared_ptr<const auth::UserPermissions> out_permissions_;  // guarded by out_mutex_
   auth::DecisionCache out_deny_cache_;                            // guarded by out_mutex_
   std::atomic<bool> flush_scheduled_{false};

@@ -123,36 +123,39 @@ void ClientSession::apply_identity(const auth::Identity& identity) {
   }
   update_pub_gate();
 
-  const auth::SubjectFilter* subscribe =
+  // Subscriptions made before (a re-CONNECT or a reload) decide the delivery filter afresh, as
+  // nats-server rebuilds it on reload from the subscriptions it keeps.
+  const auth::SubscribeFilter* subscribe =
       permissions_ && permissions_->subscribe ? &*permissions_->subscribe : nullptr;
-  const bool has_deny = subscribe != nullptr && !subscribe->deny().empty();
-  // Existing subscriptions (a re-CONNECT or a reload) follow the new deny list too.
-  std::vector<routing::SubscriptionPtr> subs;
-  {
+  bool filter_on = false;
+  if (subscribe != nullptr) {
     std::lock_guard lock(subs_mutex_);
-    subs.reserve(subs_.size());
-    for (const auto& [sid, sub] : subs_) subs.push_back(sub);
+    for (const auto& [sid, sub] : subs_) {
+      if (subscribe->keeps(sub->subject, sub->queue) &&
+          subscribe->turns_on_delivery_filter(sub->subject)) {
+        filter_on = true;
+        break;
+      }
+    }
   }
   std::lock_guard lock(out_mutex_);
-  out_permissions_ = has_deny ? permissions_ : nullptr;
+  out_permissions_ = filter_on ? permissions_ : nullptr;
   out_deny_cache_.clear();
-  for (const auto& sub : subs) {
-    sub->filter_deliveries = has_deny && subscribe->deny().overlaps(sub->subject);
-  }
 }
 
 void ClientSession::drop_unauthorized_subscriptions() {
   if (!permissions_ || !permissions_->subscribe) return;
-  const auth::SubjectFilter& filter = *permissions_->subscribe;
+  const auth::SubscribeFilter& filter = *permissions_->subscribe;
   std::vector<routing::SubscriptionPtr> denied;
   {
     std::lock_guard lock(subs_mutex_);
     for (const auto& [sid, sub] : subs_) {
-      if (!filter.allows(sub->subject)) denied.push_back(sub);
+      if (!filter.keeps(sub->subject, sub->queue)) denied.push_back(sub);
     }
   }
   for (const auto& sub : denied) {
     remove_subscription(sub);
+    // The queue is not named here, as in nats-server.
     const std::string subject = log::go_quote(sub->subject);
     const std::string sid = log::go_quote(sub->sid);
     send_error(fmt::format("Permissions Violation for Subscription to {} (sid {})", subject, sid));
@@ -171,8 +174,11 @@ void ClientSession::auth_violation() {
 }
 
 std::string ClientSession::auth_user_label() const {
-  if (auth_user_.empty()) return "User \"N/A\"";
-  return "User " + log::go_quote(auth_user_);
+  // nats-server names the CONNECT's user even where it was not needed (a token or no auth at
+  // all, where a "_sys_" queue subscription still gets a violation), or the no_auth_user.
+  const std::string& user = auth_user_.empty() ? credentials_.user : auth_user_;
+  if (user.empty()) return "User \"N/A\"";
+  return "User " + log::go_quote(user);
 }
 
 void ClientSession::publish_violation(std::string_view subject) {

@@ -115,7 +115,7 @@ TEST(AuthenticatorTest, DefaultPermissionsApplyToUsersWithoutTheirOwn) {
   Authenticator a{o};
   auto bob = a.authenticate(creds("bob", std::string(kHashPassword)));
   ASSERT_TRUE(bob && bob->permissions);
-  EXPECT_FALSE(bob->permissions->subscribe->allows("private.x"));
+  EXPECT_FALSE(bob->permissions->subscribe->allows("private.x", {}));
   auto alice = a.authenticate(creds("alice", "apw"));
   ASSERT_TRUE(alice && alice->permissions);
   EXPECT_FALSE(alice->permissions->subscribe.has_value());  // her own replace the defaults

@@ -219,6 +219,39 @@ no_auth_user: bob
   EXPECT_EQ(validate_options(l.options), "");
 }
 
+TEST(OptionsLoaderTest, QueuePermissionEntriesAreKeptAsWritten) {
+  auto l = load(R"(
+authorization {
+  default_permissions: { subscribe: "foo *.dev" }
+  users = [ { user: a, password: b, permissions: {
+      subscribe: { allow: ["foo.>", "bar v1"], deny: " baz   v2 " } } } ]
+}
+)");
+  ASSERT_TRUE(l.result.ok()) << l.result.errors.front();
+  const auto& sub = l.options.users.at(0).permissions->subscribe;
+  EXPECT_EQ(sub->allow, (std::vector<std::string>{"foo.>", "bar v1"}));
+  EXPECT_EQ(sub->deny, (std::vector<std::string>{" baz   v2 "}));
+  EXPECT_EQ(l.options.default_permissions->subscribe->allow,
+            (std::vector<std::string>{"foo *.dev"}));
+}
+
+// As nats-server: the first bad entry of each list, at the allow/deny key of a map and with no
+// position for a plain list; publish lists are checked the same way.
+TEST(OptionsLoaderTest, BadPermissionEntriesAreErrors) {
+  auto l = load(
+      "authorization { users = [ { user: a, password: b, permissions: {\n"
+      "  subscribe: { allow: [\"ok\", \"a b c\", \"d e f\"], deny: \"x..y q\" }\n"
+      "  publish: [\"p q r\"]\n"
+      "} } ] }\n");
+  ASSERT_EQ(l.result.errors.size(), 3u);
+  EXPECT_EQ(l.result.errors[0], "test.conf:2:16: subject \"a b c\" is not a valid subject");
+  EXPECT_EQ(l.result.errors[1], "test.conf:2:49: subject \"x..y\" is not a valid subject");
+  EXPECT_EQ(l.result.errors[2], "subject \"p q r\" is not a valid subject");
+  EXPECT_EQ(
+      load("authorization { default_permissions: { subscribe: [\"\"] } }").result.errors.at(0),
+      "subject \"\" is not a valid subject");
+}
+
 TEST(OptionsLoaderTest, ConflictingAuthorizationIsAnError) {
   EXPECT_EQ(load("authorization { user: a, token: b }").result.errors.at(0),
             "test.conf:1:1: Cannot have a user/pass and token");

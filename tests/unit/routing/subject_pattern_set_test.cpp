@@ -1,5 +1,5 @@
 // SubjectPatternSet: matching as nats-server's sublist matches permission lists (the subject's
-// own wildcards are plain tokens), and overlap of a wildcard subscription with the set.
+// own wildcards are plain tokens).
 #include "routing/subject_pattern_set.hpp"
 
 #include <gtest/gtest.h>
@@ -67,37 +67,6 @@ TEST(SubjectPatternSetTest, SizeCountsValidPatternsOnly) {
   EXPECT_FALSE(set.empty());
   EXPECT_TRUE(SubjectPatternSet().empty());
   EXPECT_TRUE(SubjectPatternSet({"", "x..y"}).empty());
-}
-
-TEST(SubjectPatternSetTest, OverlapTable) {
-  const MatchCase cases[] = {
-      {{"foo.bar"}, "foo.*", true},
-      {{"foo.bar"}, "foo.>", true},
-      {{"foo.bar"}, ">", true},
-      {{"foo.bar"}, "*.*", true},
-      {{"foo.bar"}, "*", false},
-      {{"foo.bar"}, "foo.baz", false},
-      {{"foo.bar"}, "foo.bar", true},
-      {{"foo.bar"}, "foo.*.*", false},
-      {{"foo.*.baz"}, "foo.bar.*", true},  // overlap without either containing the other
-      {{"foo.*.baz"}, "foo.bar.qux", false},
-      {{"foo.>"}, "foo", false},
-      {{"foo.>"}, "*", false},
-      {{"foo.>"}, "*.x.y", true},
-      {{"foo"}, "foo.>", false},
-      {{"foo.*"}, "foo.>", true},
-      {{"a.b.c"}, "a.>", true},
-      {{"a.b.c"}, "b.>", false},
-      {{"x", "y.z"}, "*.z", true},
-      {{"x", "y.z"}, "*.q", false},
-      {{">"}, "anything.*", true},
-      {{"foo.bar"}, "foo..bar", false},
-  };
-  for (const auto& c : cases) {
-    SubjectPatternSet set(c.patterns);
-    EXPECT_EQ(set.overlaps(c.subject), c.matches)
-        << "patterns[0]=" << c.patterns[0] << " subject=" << c.subject;
-  }
 }
 
 TEST(SubjectPatternSetTest, MovesKeepTheTrie) {

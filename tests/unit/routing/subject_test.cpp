@@ -155,5 +155,53 @@ TEST(SubjectTest, MatchTable) {
   }
 }
 
+TEST(SubjectTest, HasWildcardOnlyForWholeTokens) {
+  EXPECT_TRUE(has_wildcard("*"));
+  EXPECT_TRUE(has_wildcard("foo.>"));
+  EXPECT_TRUE(has_wildcard("*.dev"));
+  EXPECT_FALSE(has_wildcard("foo"));
+  EXPECT_FALSE(has_wildcard("foo*.bar"));
+  EXPECT_FALSE(has_wildcard("a.>b"));
+  EXPECT_FALSE(has_wildcard(""));
+}
+
+struct SubsetCase {
+  std::string_view subject;
+  std::string_view pattern;
+  bool within;
+};
+
+// nats-server's subjectIsSubsetMatch, as used for queue-name permissions and for turning on the
+// delivery filter.
+constexpr SubsetCase kSubsetCases[] = {
+    {"a.dev", "*.dev", true},
+    {"*.dev", "*.dev", true},
+    {"a.b.dev", "*.dev", false},
+    {"dev", "*.dev", false},
+    {"a.prod", "*.dev", false},
+    {"a", ">", true},
+    {"a.b.c", "a.>", true},
+    {"a", "a.>", false},
+    {"a.*", "a.>", true},
+    {"a.>", "a.>", true},
+    {"a.>", "a.*", false},
+    {"a.*", "a.b", false},
+    {"a.b", "a.*", true},
+    {"foo.bar", "foo.*", true},
+    {"foo.*.baz", "foo.>", true},
+    {"foo.*.baz", "foo.bar.*", false},  // overlapping is not enough
+    {"foo.bar v1", "foo.*", true},      // a queue permission entry taken as written
+    {"", "a", false},
+    {"a..b", "a.*.b", false},
+    {"a", "", false},
+};
+
+TEST(SubjectTest, SubsetMatchTable) {
+  for (const auto& c : kSubsetCases) {
+    EXPECT_EQ(is_subset_match(c.subject, c.pattern), c.within)
+        << '"' << c.subject << "\" within \"" << c.pattern << '"';
+  }
+}
+
 }  // namespace
 }  // namespace gnatsd::routing
