@@ -83,9 +83,14 @@ run --tlsca "$certs/ca.pem" --pub 1 --sub 1 --msgs 200 --size 64K  # frames span
 run --tlsca "$certs/ca.pem" --request --pub 1 --sub 1 --msgs 300 --size 16
 "$bench_bin" -s "$url" --tlsca "$certs/ca.pem" --pub 1 --sub 1 --msgs 100 --json \
   | grep -q '"tls":"TLSv1'
-# --tls on a nats:// URL, and the name in the certificate rather than its IP address.
-url="nats://localhost:$tls_port"
-run --tls --tlsca "$certs/ca.pem" --pub 1 --sub 1 --msgs 1000 --size 16
+# --tls on a nats:// URL, and the name in the certificate rather than its IP address (where
+# the name resolves: a bare chroot may have no /etc/hosts).
+if getent hosts localhost >/dev/null; then
+  url="nats://localhost:$tls_port"
+  run --tls --tlsca "$certs/ca.pem" --pub 1 --sub 1 --msgs 1000 --size 16
+else
+  echo "smoke: \"localhost\" does not resolve here; host-name verification not exercised"
+fi
 # The server is always verified: another CA, or none but the system's, must not pass.
 expect_refusal "TLS handshake with 127.0.0.1:$tls_port failed" \
   -s "tls://127.0.0.1:$tls_port" --tlsca "$certs/rogue-ca.pem" --pub 1
