@@ -1,11 +1,22 @@
 // Authentication decisions, in nats-server's order (server/auth.go
-// processClientOrLeafAuthentication): users list first, then token, then single user.
+// processClientOrLeafAuthentication): nkey users, then the users list, then token, then single
+// user.
 #include "auth/authenticator.hpp"
 
 #include "auth/secret.hpp"
 #include "protocol/constants.hpp"
 
 namespace gnatsd::auth {
+namespace {
+
+// nats-server's order: a signature must be present, decode, and verify over the nonce's text.
+bool nkey_signature_valid(const nkey::PublicKey& key, const Credentials& credentials) {
+  if (credentials.signature.empty()) return false;
+  const auto signature = nkey::decode_signature(credentials.signature);
+  return signature && nkey::verify(key, credentials.nonce, *signature);
+}
+
+}  // namespace
 
 Authenticator::Authenticator(const config::Options& options)
     : required_(options.auth_required()),
@@ -21,6 +32,15 @@ Authenticator::Authenticator(const config::Options& options)
   if (options.default_permissions)
     defaults = UserPermissions::compile(*options.default_permissions);
   for (const config::User& user : options.users) {
+    if (!user.nkey.empty()) {
+      auto key = nkey::decode_user_public_key(user.nkey);
+      if (!key) continue;  // the config loader refuses it
+      NkeyEntry entry{*key, Identity{user.nkey, nullptr, /*nkey=*/true}};
+      entry.identity.permissions =
+          user.permissions ? UserPermissions::compile(*user.permissions) : defaults;
+      nkeys_.insert_or_assign(user.nkey, std::move(entry));
+      continue;
+    }
     UserEntry entry;
     entry.password = user.password;
     entry.identity.user = user.username;
@@ -28,7 +48,7 @@ Authenticator::Authenticator(const config::Options& options)
     entry.identity.permissions =
         user.permissions ? UserPermissions::compile(*user.permissions) : defaults;
     if (!is_bcrypt(user.password)) plaintext_passwords_ = true;
-    // A repeated user name: the last definition wins, as in nats-server's map.
+    // A repeated user name (the config loader refuses one, as nats-server): the last wins.
     users_.insert_or_assign(user.username, std::move(entry));
   }
   if (!password_.empty() && !is_bcrypt(password_)) plaintext_passwords_ = true;
@@ -45,6 +65,15 @@ Authenticator::Plan Authenticator::plan(const Credentials& credentials) const no
   if (!required_) {
     plan.kind = Plan::Kind::Accept;
     plan.identity = &anonymous_;
+    return plan;
+  }
+  // A CONNECT with an nkey, when nkey users are configured, is that nkey user or nobody.
+  if (!nkeys_.empty() && !credentials.nkey.empty()) {
+    const auto it = nkeys_.find(credentials.nkey);
+    if (it == nkeys_.end()) return plan;
+    plan.kind = Plan::Kind::VerifyNkey;
+    plan.nkey = &it->second;
+    plan.identity = &it->second.identity;
     return plan;
   }
   if (!users_.empty()) {
@@ -98,6 +127,9 @@ std::optional<Identity> Authenticator::authenticate(const Credentials& credentia
       return *p.identity;
     case Plan::Kind::Compare:
       if (!secret_matches(*p.configured, *p.presented)) return std::nullopt;
+      return *p.identity;
+    case Plan::Kind::VerifyNkey:
+      if (!nkey_signature_valid(p.nkey->key, credentials)) return std::nullopt;
       return *p.identity;
   }
   return std::nullopt;

@@ -11,23 +11,31 @@
 #include <string>
 #include <unordered_map>
 
+#include "auth/nkey.hpp"
 #include "auth/permissions.hpp"
 #include "config/options.hpp"
 
 namespace gnatsd::auth {
 
-// What a CONNECT presents ("user", "pass", "auth_token").
+// What a CONNECT presents ("user", "pass", "auth_token", "nkey", "sig"), and the nonce the
+// server's INFO gave this connection (what "sig" signs).
 struct Credentials {
   std::string user;
   std::string password;
   std::string token;
+  std::string nkey = {};
+  std::string signature = {};
+  std::string nonce = {};
+  // No user, password or token (an nkey does not count: nats-server maps such a client to the
+  // no_auth_user when no nkey users are configured).
   bool empty() const noexcept { return user.empty() && password.empty() && token.empty(); }
 };
 
 // Who a client turned out to be.
 struct Identity {
-  std::string user;  // the user name; empty for a token or single-user-less login
+  std::string user;  // the user name or nkey; empty for a token or single-user-less login
   std::shared_ptr<const UserPermissions> permissions;  // null: no restrictions
+  bool nkey = false;                                   // `user` is a public nkey
 };
 
 class Authenticator {
@@ -41,6 +49,9 @@ class Authenticator {
   bool advertise_auth_required() const noexcept { return required_ && no_auth_user_.empty(); }
   // A users list is configured: authentication errors then name the CONNECT's user.
   bool has_users() const noexcept { return !users_.empty(); }
+  // Nkey users are configured: INFO then carries a nonce for the client to sign, and
+  // authentication errors name the CONNECT's nkey.
+  bool has_nkeys() const noexcept { return !nkeys_.empty(); }
   // How long a client has to send its CONNECT (authorization { timeout }, default 2 s, or the
   // TLS timeout + 1 s with TLS), as nats-server.
   std::chrono::milliseconds timeout() const noexcept { return timeout_; }
@@ -62,10 +73,16 @@ class Authenticator {
     std::string password;  // plaintext or bcrypt hash
     Identity identity;
   };
+  struct NkeyEntry {
+    nkey::PublicKey key;
+    Identity identity;
+  };
   // The configured secret the credentials must match, with the identity they then get; or
-  // the no_auth_user's identity (no secret to check); or nothing (refused).
+  // the no_auth_user's identity (no secret to check); or an nkey whose signature of the nonce
+  // must check out; or nothing (refused).
   struct Plan {
-    enum class Kind { Refuse, Accept, Compare } kind = Kind::Refuse;
+    enum class Kind { Refuse, Accept, Compare, VerifyNkey } kind = Kind::Refuse;
+    const NkeyEntry* nkey = nullptr;
     const std::string* configured = nullptr;
     const std::string* presented = nullptr;
     const Identity* identity = nullptr;
@@ -76,6 +93,7 @@ class Authenticator {
   bool plaintext_passwords_ = false;
   std::chrono::milliseconds timeout_;
   std::unordered_map<std::string, UserEntry> users_;
+  std::unordered_map<std::string, NkeyEntry> nkeys_;  // by public nkey text
   std::string no_auth_user_;
   std::string token_;
   std::string username_;

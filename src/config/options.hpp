@@ -31,6 +31,7 @@ struct User {
   std::string username;
   std::string password;  // plaintext or a bcrypt hash ($2a$, $2b$, $2y$)
   std::optional<Permissions> permissions;
+  std::string nkey = {};  // a public nkey ("U..."): username and password are then empty
   bool operator==(const User&) const = default;
 };
 

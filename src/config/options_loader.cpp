@@ -9,9 +9,11 @@
 #include <limits>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
+#include "auth/nkey.hpp"
 #include "auth/permission_entry.hpp"
 #include "config/conf_parser.hpp"
 #include "config/conf_reader.hpp"
@@ -232,6 +234,31 @@ std::optional<Permissions> permissions(const ConfMapEntry& e, ConfReader& r) {
   return out;
 }
 
+// A users entry names a user or an nkey, not both (nats-server's parseUsers texts).
+std::optional<std::string> nkey_user_error(const User& user) {
+  if (user.nkey.empty() && user.username.empty()) return "User entry requires a user";
+  if (user.nkey.empty()) return std::nullopt;
+  if (!auth::nkey::is_valid_user_public_key(user.nkey)) return "Not a valid public nkey for a user";
+  if (!user.username.empty() || !user.password.empty())
+    return "Nkey users do not take usernames or passwords";
+  return std::nullopt;
+}
+
+// As nats-server: repeated user names first, then an nkey repeated or equal to a user name.
+std::optional<std::string> duplicate_user_error(const std::vector<User>& users) {
+  std::unordered_set<std::string_view> names;
+  for (const User& u : users) {
+    if (!u.nkey.empty()) continue;
+    if (!names.insert(u.username).second)
+      return fmt::format("Duplicate user \"{}\" detected", u.username);
+  }
+  for (const User& u : users) {
+    if (u.nkey.empty()) continue;
+    if (!names.insert(u.nkey).second) return fmt::format("Duplicate nkey \"{}\" detected", u.nkey);
+  }
+  return std::nullopt;
+}
+
 std::optional<User> user_entry(const ConfValue& value, ConfReader& r) {
   if (!value.is_map()) {
     r.error(value.position(),
@@ -248,8 +275,16 @@ std::optional<User> user_entry(const ConfValue& value, ConfReader& r) {
        [&](const ConfMapEntry& x, ConfReader& rr) { user.permissions = permissions(x, rr); }},
       {"permission",
        [&](const ConfMapEntry& x, ConfReader& rr) { user.permissions = permissions(x, rr); }},
+      {"nkey", string_field(user.nkey)},
   };
-  apply_table(value.as_map(), table, r, false);
+  const ConfMap& map = value.as_map();
+  apply_table(map, table, r, false);
+  if (auto error = nkey_user_error(user)) {
+    // nats-server places these at whichever key its map iteration visited last; the last one
+    // in the file is among those it may name.
+    r.error(map.empty() ? value.position() : map.entries().back().key_position, *error);
+    return std::nullopt;
+  }
   return user;
 }
 
@@ -289,6 +324,10 @@ void authorization_block(const ConfMapEntry& e, ConfReader& r, Options& o) {
   if (has_users && (!user.empty() || !token.empty())) {
     r.error(e.key_position, user.empty() ? "Can not have a token and a users array"
                                          : "Can not have a single user/pass and a users array");
+    return;
+  }
+  if (auto error = duplicate_user_error(users)) {
+    r.error(e.key_position, *error);
     return;
   }
   o.username = std::move(user);
@@ -461,11 +500,17 @@ std::string validate_options(const Options& o) {
   if (!o.cluster.routes.empty() && o.cluster.port == 0)
     return "solicited routes require cluster capabilities, e.g. --cluster";
   if (!o.no_auth_user.empty()) {
-    bool found = std::any_of(o.users.begin(), o.users.end(),
-                             [&](const User& u) { return u.username == o.no_auth_user; });
+    // nats-server 2.9.10 at start-up: only a user (not an nkey) can be the no_auth_user.
+    bool found = std::any_of(o.users.begin(), o.users.end(), [&](const User& u) {
+      return u.nkey.empty() && u.username == o.no_auth_user;
+    });
+    bool any_user =
+        std::any_of(o.users.begin(), o.users.end(), [](const User& u) { return u.nkey.empty(); });
+    if (!any_user)
+      return fmt::format("no_auth_user: \"{}\" present, but users are not defined", o.no_auth_user);
     if (!found)
       return fmt::format(
-          "no_auth_user: \"{}\" not present as user or nkey in authorization block or account "
+          "no_auth_user: \"{}\" not present as user in authorization block or account "
           "configuration",
           o.no_auth_user);
   }

@@ -104,6 +104,7 @@ Json conn_json(const ConnInfo& c, const ConnzOptions& options, WallClock::time_p
       out["subscriptions_list"] = std::move(list);
     }
   }
+  if (options.auth && !c.issuer_key.empty()) out["issuer_key"] = c.issuer_key;
   return out;
 }
 

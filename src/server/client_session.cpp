@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "auth/nkey.hpp"
 #include "auth/trace_redaction.hpp"
 #include "config/duration.hpp"
 #include "log/logger.hpp"
@@ -94,8 +95,10 @@ void ClientSession::start() {
 }
 
 void ClientSession::send_info() {
-  enqueue(
-      server_.client_info(cid_, ip_, authenticator_->advertise_auth_required(), tls_ != nullptr));
+  // Only the first INFO has the nonce, as in nats-server (a lame-duck INFO does not).
+  if (authenticator_->has_nkeys()) nonce_ = auth::nkey::make_nonce();
+  enqueue(server_.client_info(cid_, ip_, authenticator_->advertise_auth_required(), tls_ != nullptr,
+                              /*lame_duck=*/false, nonce_));
 }
 
 void ClientSession::on_io(std::uint32_t events) {
@@ -242,8 +245,12 @@ bool ClientSession::on_connect(std::string_view json_text) {
     credentials.user = connect.value("user", std::string());
     credentials.password = connect.value("pass", std::string());
     credentials.token = connect.value("auth_token", std::string());
+    credentials.nkey = connect.value("nkey", std::string());
+    credentials.signature = connect.value("sig", std::string());
+    credentials.nonce = nonce_;
     // Who the client says it is, for /connz?auth=1; a token is never shown.
-    connect_user_ = !credentials.user.empty()    ? credentials.user
+    connect_user_ = !credentials.nkey.empty()    ? credentials.nkey
+                    : !credentials.user.empty()  ? credentials.user
                     : !credentials.token.empty() ? std::string("[REDACTED]")
                                                  : std::string();
   } catch (const std::exception& e) {
@@ -837,6 +844,8 @@ ConnInfo ClientSession::conn_info(bool with_subs) {
   info.tls_version = tls.version;
   info.tls_cipher_suite = tls.cipher_suite;
   info.authorized_user = auth_user_.empty() ? connect_user_ : auth_user_;
+  // nats-server names the (global) account as an nkey user's issuer.
+  if (auth_nkey_) info.issuer_key = "$G";
   if (with_subs) {
     info.subs = sub_details();
     info.num_subs = info.subs.size();

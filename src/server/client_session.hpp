@@ -229,6 +229,8 @@ class ClientSession final : public net::IoHandler,
   std::uint64_t auth_checks_ = 0;  // numbers credential checks: only the latest verdict counts
   std::string connect_user_;       // CONNECT's user (or a redacted token), for monitoring
   std::string auth_user_;          // who the client is, for permission violation logs
+  bool auth_nkey_ = false;         // auth_user_ is a public nkey
+  std::string nonce_;              // sent in INFO when nkey users are configured, signed back
   std::shared_ptr<const auth::UserPermissions> permissions_;  // null: unrestricted
   std::unique_ptr<auth::PublishCheck> publish_check_;         // null: publish anywhere
 

@@ -116,6 +116,7 @@ void ClientSession::auth_checked(std::optional<auth::Identity> identity, bool fo
 
 void ClientSession::apply_identity(const auth::Identity& identity) {
   auth_user_ = identity.user;
+  auth_nkey_ = identity.nkey;
   permissions_ = identity.permissions;
   publish_check_.reset();
   if (permissions_ && permissions_->publish) {
@@ -164,8 +165,11 @@ void ClientSession::drop_unauthorized_subscriptions() {
 }
 
 void ClientSession::auth_violation() {
-  // nats-server names the CONNECT's user when a users list is configured.
-  if (authenticator_ && authenticator_->has_users()) {
+  // nats-server names the CONNECT's nkey when nkey users are configured, else its user when a
+  // users list is.
+  if (authenticator_ && authenticator_->has_nkeys()) {
+    log::error("{} - authentication error - Nkey {}", describe(), log::go_quote(credentials_.nkey));
+  } else if (authenticator_ && authenticator_->has_users()) {
     log::error("{} - authentication error - User {}", describe(), log::go_quote(credentials_.user));
   } else {
     log::error("{} - authentication error", describe());
@@ -175,7 +179,9 @@ void ClientSession::auth_violation() {
 
 std::string ClientSession::auth_user_label() const {
   // nats-server names the CONNECT's user even where it was not needed (a token or no auth at
-  // all, where a "_sys_" queue subscription still gets a violation), or the no_auth_user.
+  // all, where a "_sys_" queue subscription still gets a violation), or the no_auth_user; an
+  // nkey the CONNECT carries comes first.
+  if (!credentials_.nkey.empty()) return "Nkey " + log::go_quote(credentials_.nkey);
   const std::string& user = auth_user_.empty() ? credentials_.user : auth_user_;
   if (user.empty()) return "User \"N/A\"";
   return "User " + log::go_quote(user);

@@ -37,6 +37,7 @@ struct ConnInfo {
   std::string name, lang, version;
   std::string tls_version, tls_cipher_suite;  // empty for plain TCP
   std::string authorized_user;
+  std::string issuer_key;       // "$G" for nkey users, as nats-server
   std::vector<SubDetail> subs;  // filled only when asked for (always for closed connections)
 };
 

@@ -12,6 +12,16 @@
 namespace gnatsd::server {
 namespace {
 
+bool nkey_users_differ(const config::Options& a, const config::Options& b) {
+  auto nkey_users = [](const config::Options& o) {
+    std::vector<config::User> out;
+    for (const config::User& u : o.users)
+      if (!u.nkey.empty()) out.push_back(u);
+    return out;
+  };
+  return nkey_users(a) != nkey_users(b);
+}
+
 // Fields fixed for the life of the process; nats-server names them by their Go field names.
 std::string restart_only_change(const config::Options& now, const config::Options& next) {
   auto differ = [](std::string_view name, const auto& a, const auto& b) -> std::string {
@@ -55,6 +65,8 @@ std::vector<std::string> describe_changes(const config::Options& a, const config
   value("pid_file", a.pid_file, b.pid_file);
   value("ports_file_dir", a.ports_file_dir, b.ports_file_dir);
   value("server_name", a.server_name, b.server_name);
+  // nats-server names nkey users apart, and (its users list changing with them) users too.
+  changed("authorization nkey users", nkey_users_differ(a, b));
   changed("authorization users",
           a.users != b.users || a.default_permissions != b.default_permissions);
   changed("authorization", a.username != b.username || a.password != b.password ||

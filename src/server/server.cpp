@@ -266,7 +266,7 @@ void Server::handle_signals() {
 }
 
 std::string Server::client_info(std::uint64_t cid, const std::string& ip, bool auth_required,
-                                bool tls, bool lame_duck) const {
+                                bool tls, bool lame_duck, std::string_view nonce) const {
   // Field order as nats-server's INFO; auth/ssl flags always present for clients of both eras.
   const config::Options& options = this->options();
   nlohmann::ordered_json info;
@@ -286,6 +286,7 @@ std::string Server::client_info(std::uint64_t cid, const std::string& ip, bool a
   info["max_payload"] = options.max_payload;
   info["client_id"] = cid;
   info["client_ip"] = ip;
+  if (!nonce.empty()) info["nonce"] = nonce;
   if (lame_duck) info["ldm"] = true;
   return "INFO " + info.dump() + " \r\n";
 }

@@ -81,7 +81,7 @@ class Server {
   // connection is TLS (decided once, when it was accepted).
   // `lame_duck`: the INFO update sent when the server enters lame duck mode ("ldm": true).
   std::string client_info(std::uint64_t cid, const std::string& ip, bool auth_required, bool tls,
-                          bool lame_duck = false) const;
+                          bool lame_duck = false, std::string_view nonce = {}) const;
 
   // Any thread. The authentication in force: a connection takes the current one when it is
   // accepted and again at each CONNECT.

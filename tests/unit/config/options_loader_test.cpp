@@ -306,7 +306,7 @@ TEST(OptionsLoaderTest, Validation) {
             "solicited routes require cluster capabilities, e.g. --cluster");
   Options no_auth;
   no_auth.no_auth_user = "ghost";
-  EXPECT_NE(validate_options(no_auth).find("no_auth_user: \"ghost\" not present"),
+  EXPECT_NE(validate_options(no_auth).find("no_auth_user: \"ghost\" present, but users are not"),
             std::string::npos);
 }
 
