@@ -1,10 +1,12 @@
 # gnatsd — the front door. Every target installs what it needs first.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TIME  ?= 60
 JOBS       ?= $(shell nproc)
 ARGS       ?=
 
-.PHONY: all deps build run test test-asan bench bench-quick bench-micro format tidy clean
+.PHONY: all deps build run test test-asan fuzz bench bench-quick bench-micro format tidy clean
 
 all: build
 
@@ -31,6 +33,24 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 600
 
+$(FUZZ_BUILD)/build.ninja:
+	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGNATSD_FUZZ=ON \
+	  -DCMAKE_CXX_COMPILER=clang++
+
+# Each libFuzzer target of tests/fuzz for FUZZ_TIME seconds, one after the other, from its
+# committed corpus; new inputs go to $(FUZZ_BUILD)/corpus/<target>, crashes to $(FUZZ_BUILD)/.
+FUZZ_TARGETS := client_parser connect config monitor_query
+fuzz:
+	@scripts/install-deps.sh --fuzz
+	$(MAKE) $(FUZZ_BUILD)/build.ninja
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzzers
+	for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$t && \
+	  $(FUZZ_BUILD)/fuzz_$$t $(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t \
+	    -max_total_time=$(FUZZ_TIME) -rss_limit_mb=2048 -timeout=5 \
+	    -artifact_prefix=$(FUZZ_BUILD)/$$t- || exit 1; \
+	done
+
 # Side by side with nats-server (installed from Debian if missing): every scenario of issue 5
 # and TLS pub/sub, alternating fresh servers; prints the table and rewrites
 # docs/PERFORMANCE.md. Under 15 min.
@@ -54,4 +74,4 @@ tidy: build
 	clang-tidy -p $(BUILD) $$(git ls-files 'src/*.cpp')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -2,6 +2,7 @@
 # Installs what building and testing gnatsd needs, from Debian's packages and npm.
 # Idempotent: does nothing when everything is already present.
 # With --bench, also what `make bench` needs: nats-server, to measure against.
+# With --fuzz, also what `make fuzz` needs: clang and its libFuzzer/sanitizer runtimes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +17,17 @@ packages=(
   nodejs npm             # nats.js: a stock client for the integration tests
   python3                # bench/side_by_side.py, the driver of `make bench`
 )
+if [ "${1:-}" = "--fuzz" ]; then
+  # libFuzzer ships in libclang-rt-<major>-dev, which clang only recommends.
+  if ! command -v clang++ >/dev/null; then
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -q
+    $SUDO apt-get install -y -q --no-install-recommends clang
+  fi
+  major=$(clang++ -dumpversion | cut -d. -f1)
+  packages+=(clang "libclang-rt-$major-dev")
+fi
 if [ "${1:-}" = "--bench" ]; then
   packages+=(nats-server)  # the reference server `make bench` compares against
 fi

@@ -1,6 +1,8 @@
 #include "config/conf_reader.hpp"
 
 #include <cmath>
+#include <cstdint>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -95,7 +97,16 @@ std::optional<std::chrono::milliseconds> ConfReader::duration(const ConfMapEntry
     warning(entry.key_position,
             fmt::format("invalid use of field \"{0}\": {0} should be converted to a duration",
                         entry.key));
-    return milliseconds(entry.value.as_integer() * 1000);
+    // A Go Duration holds int64 nanoseconds, as does parse_go_duration: seconds beyond that
+    // are an error rather than an overflow (nats-server's multiplication wraps silently).
+    const std::int64_t secs = entry.value.as_integer();
+    constexpr std::int64_t kMaxSecs = std::numeric_limits<std::int64_t>::max() / 1000000000;
+    if (secs > kMaxSecs || secs < -kMaxSecs) {
+      error(entry.key_position,
+            fmt::format("error parsing \"{}\": invalid duration \"{}\"", entry.key, secs));
+      return std::nullopt;
+    }
+    return milliseconds(secs * 1000);
   }
   if (!entry.value.is_string()) {
     type_error(entry, "a duration");

@@ -176,9 +176,8 @@ ConnzPage select_connections(std::vector<ConnInfo> open, std::size_t open_total,
     std::erase_if(all, [&](const ConnInfo& c) { return c.cid != options.cid; });
   }
   sort_connections(all, options.sort, now);
-  const auto size = static_cast<std::int64_t>(all.size());
-  const auto first = std::min(options.offset, size);
-  const auto last = std::min(first + options.limit, size);
+  const auto [first, last] =
+      page_bounds(options.offset, options.limit, static_cast<std::int64_t>(all.size()));
   page.connections.assign(std::make_move_iterator(all.begin() + first),
                           std::make_move_iterator(all.begin() + last));
   return page;

@@ -103,4 +103,12 @@ Decoded<SubsOption> decode_subs(const Params& params) {
   return {SubsOption{subs.value, false}, {}};
 }
 
+PageBounds page_bounds(std::int64_t offset, std::int64_t limit, std::int64_t size) {
+  size = std::max<std::int64_t>(size, 0);
+  PageBounds page;
+  page.first = std::clamp<std::int64_t>(offset, 0, size);
+  page.last = page.first + std::clamp<std::int64_t>(limit, 0, size - page.first);
+  return page;
+}
+
 }  // namespace gnatsd::monitor

@@ -40,4 +40,12 @@ struct SubsOption {
 };
 Decoded<SubsOption> decode_subs(const Params& params);
 
+// The slice [first, last) of `size` items that ?offset and ?limit select: never past the end,
+// and no overflow for any limit (offset=1&limit=9223372036854775807 once wrapped around).
+struct PageBounds {
+  std::int64_t first = 0;
+  std::int64_t last = 0;
+};
+PageBounds page_bounds(std::int64_t offset, std::int64_t limit, std::int64_t size);
+
 }  // namespace gnatsd::monitor

@@ -81,8 +81,7 @@ Json build_subsz(server::Server& server, const SubszOptions& options) {
     std::stable_sort(subs.begin(), subs.end(),
                      [](const auto& a, const auto& b) { return a.cid < b.cid; });
     const auto size = static_cast<std::int64_t>(subs.size());
-    const auto first = std::min(options.offset, size);
-    const auto last = std::min(first + options.limit, size);
+    const auto [first, last] = page_bounds(options.offset, options.limit, size);
     for (auto i = first; i < last; ++i) {
       const auto& sub = subs[static_cast<std::size_t>(i)];
       Json item;

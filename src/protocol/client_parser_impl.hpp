@@ -257,6 +257,14 @@ inline void append_quoted(std::string& out, std::string_view s) {
   r.error_log += "...)";
 }
 
+// nats-server limits the argument bytes it holds (argBuf). It never holds PING junk or the
+// blanks after an op name, but a stateless parser must buffer the whole line until its '\n',
+// so a line is also bounded at 2x max_control_line. The bound applies to complete lines as
+// well, so that where the reads split a line never changes the outcome.
+inline bool line_too_long(std::size_t line_bytes, std::size_t max_control_line) {
+  return line_bytes > max_control_line && line_bytes - max_control_line > max_control_line;
+}
+
 // Checks a line whose '\n' has not arrived: reports an impossible op at once, and a line that
 // already breaks max_control_line, so the caller never buffers an unbounded line.
 inline void check_partial_line(std::string_view buffer, std::size_t pos, const ParserLimits& limits,
@@ -274,9 +282,7 @@ inline void check_partial_line(std::string_view buffer, std::size_t pos, const P
     arg = std::string_view(line + start, end - start);
   }
   const std::size_t mcl = limits.max_control_line;
-  // nats-server limits the argument bytes it holds (argBuf). It never holds PING junk or the
-  // blanks after an op name, but we must buffer the whole line, so bound that at 2x as well.
-  if (arg.size() > mcl || (avail > mcl && avail - mcl > mcl)) {
+  if (arg.size() > mcl || line_too_long(avail, mcl)) {
     fail_max_control_line(r, mcl, arg.empty() ? std::string_view(line, avail) : arg);
   }
 }
@@ -317,6 +323,12 @@ ParseResult parse_client_frames(std::string_view buffer, const ParserLimits& lim
     const std::string_view arg(line + arg_start, ctl_end - arg_start);
     if (takes_args(scan.op) && arg.size() > limits.max_control_line) {
       fail_max_control_line(result, limits.max_control_line, arg);
+      break;
+    }
+    // The bytes before the '\n' (a CR included): what a read ending just before it would hold.
+    if (line_too_long(line_len - 1, limits.max_control_line)) {
+      fail_max_control_line(result, limits.max_control_line,
+                            arg.empty() ? std::string_view(line, line_len - 1) : arg);
       break;
     }
 

@@ -7,8 +7,6 @@
 #include <charconv>
 #include <cstring>
 
-#include <nlohmann/json.hpp>
-
 #include "auth/nkey.hpp"
 #include "auth/trace_redaction.hpp"
 #include "config/duration.hpp"
@@ -17,6 +15,7 @@
 #include "protocol/constants.hpp"
 #include "routing/subject.hpp"
 #include "routing/subject_index.hpp"
+#include "server/connect_options.hpp"
 #include "server/server.hpp"
 #include "server/worker.hpp"
 
@@ -226,39 +225,44 @@ bool ClientSession::process_input() {
 
 bool ClientSession::on_connect(std::string_view json_text) {
   if (log::trace_enabled()) trace_in("CONNECT", auth::redact_password(json_text));
-  nlohmann::json connect;
-  auth::Credentials credentials;
-  try {
-    connect = nlohmann::json::parse(json_text);
-    if (!connect.is_object()) throw std::runtime_error("CONNECT argument is not a JSON object");
-    verbose_ = connect.value("verbose", verbose_);  // absent keys keep the defaults (true)
-    pedantic_ = connect.value("pedantic", pedantic_);
-    echo_ = connect.value("echo", true);
-    headers_ = connect.value("headers", false);
-    no_responders_ = connect.value("no_responders", false);
-    name_ = connect.value("name", std::string());
-    lang_ = connect.value("lang", std::string());
-    version_ = connect.value("version", std::string());
-    protocol_ = connect.value("protocol", 0);
+  ConnectOptions connect;
+  connect.verbose = verbose_;
+  connect.pedantic = pedantic_;
+  connect.echo = echo_;
+  connect.headers = headers_;
+  connect.no_responders = no_responders_;
+  connect.name = name_;
+  connect.lang = lang_;
+  connect.version = version_;
+  connect.protocol = protocol_;
+  const std::optional<std::string> error = decode_connect(json_text, connect);
+  // Kept even when decoding failed part way: monitoring shows them for the closed connection.
+  verbose_ = connect.verbose;
+  pedantic_ = connect.pedantic;
+  echo_ = connect.echo;
+  headers_ = connect.headers;
+  no_responders_ = connect.no_responders;
+  name_ = std::move(connect.name);
+  lang_ = std::move(connect.lang);
+  version_ = std::move(connect.version);
+  protocol_ = connect.protocol;
+  if (connect.options_decoded) {
     last_activity_ = last_read_;
     if (rtt_ == std::chrono::nanoseconds::zero()) rtt_ = last_read_ - rtt_start_;
-    credentials.user = connect.value("user", std::string());
-    credentials.password = connect.value("pass", std::string());
-    credentials.token = connect.value("auth_token", std::string());
-    credentials.nkey = connect.value("nkey", std::string());
-    credentials.signature = connect.value("sig", std::string());
-    credentials.nonce = nonce_;
-    // Who the client says it is, for /connz?auth=1; a token is never shown.
-    connect_user_ = !credentials.nkey.empty()    ? credentials.nkey
-                    : !credentials.user.empty()  ? credentials.user
-                    : !credentials.token.empty() ? std::string("[REDACTED]")
-                                                 : std::string();
-  } catch (const std::exception& e) {
+  }
+  if (error) {
     // nats-server logs the decoding error and drops the connection without an -ERR.
-    log::error("{} - {}", describe(), e.what());
+    log::error("{} - {}", describe(), *error);
     close(CloseReason::ProtocolViolation);
     return false;
   }
+  auth::Credentials credentials = std::move(connect.credentials);
+  credentials.nonce = nonce_;
+  // Who the client says it is, for /connz?auth=1; a token is never shown.
+  connect_user_ = !credentials.nkey.empty()    ? credentials.nkey
+                  : !credentials.user.empty()  ? credentials.user
+                  : !credentials.token.empty() ? std::string("[REDACTED]")
+                                               : std::string();
   if (!connect_seen_) {
     connect_seen_ = true;
     set_log_label_from_connect();

@@ -157,6 +157,24 @@ TEST(OptionsLoaderTest, IntegerDurationsAreSecondsWithNatsServersWarning) {
             "converted to a duration");
 }
 
+// Found with the config fuzz target's UBSan build: seconds * 1000 overflowed int64. Integer
+// seconds are now bounded like duration strings, by int64 nanoseconds (Go's Duration).
+TEST(OptionsLoaderTest, IntegerDurationsBeyondGoDurationsAreErrors) {
+  for (const char* text :
+       {"ping_interval: 9223372036854775807", "write_deadline: -9223372036854775808",
+        "lame_duck_duration: 9223372037"}) {
+    auto l = load(text);
+    ASSERT_EQ(l.result.errors.size(), 1u) << text;
+    EXPECT_NE(l.result.errors[0].find("invalid duration"), std::string::npos) << text;
+  }
+  auto l = load("ping_interval: 9223372036");  // the largest that fits
+  ASSERT_TRUE(l.result.ok());
+  EXPECT_EQ(l.options.ping_interval.count(), 9223372036000);
+  EXPECT_EQ(load("ping_interval: 9223372036854775807").result.errors[0],
+            "test.conf:1:1: error parsing \"ping_interval\": invalid duration "
+            "\"9223372036854775807\"");
+}
+
 TEST(OptionsLoaderTest, UnknownKeysAreErrorsAtTheirPosition) {
   auto l = load("port: 1\nfoo: 1\nauthorization {\n  user: a\n  bogus: 2\n}\n");
   ASSERT_EQ(l.result.errors.size(), 2u);

@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <limits>
+#include <utility>
+
 namespace gnatsd::monitor {
 namespace {
 
@@ -64,6 +68,24 @@ TEST(QueryTest, StateAndSubs) {
 TEST(QueryTest, FirstValueOfARepeatedArgumentCounts) {
   Params p = {{"limit", "2"}, {"limit", "x"}};
   EXPECT_EQ(decode_int(p, "limit").value, 2);
+}
+
+// Found reading what the query arguments feed, while writing their fuzz target: /connz and /subsz
+// computed the page end as min(first + limit, size), which overflowed for
+// offset=1&limit=9223372036854775807.
+TEST(QueryTest, PageBoundsNeverOverflowOrLeaveTheList) {
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  auto bounds = [](std::int64_t offset, std::int64_t limit, std::int64_t size) {
+    const PageBounds b = page_bounds(offset, limit, size);
+    return std::pair{b.first, b.last};
+  };
+  EXPECT_EQ(bounds(1, kMax, 5), (std::pair<std::int64_t, std::int64_t>{1, 5}));
+  EXPECT_EQ(bounds(kMax, kMax, 5), (std::pair<std::int64_t, std::int64_t>{5, 5}));
+  EXPECT_EQ(bounds(0, 2, 5), (std::pair<std::int64_t, std::int64_t>{0, 2}));
+  EXPECT_EQ(bounds(4, 2, 5), (std::pair<std::int64_t, std::int64_t>{4, 5}));
+  EXPECT_EQ(bounds(-3, 2, 5), (std::pair<std::int64_t, std::int64_t>{0, 2}));
+  EXPECT_EQ(bounds(2, -1, 5), (std::pair<std::int64_t, std::int64_t>{2, 2}));
+  EXPECT_EQ(bounds(0, 1, 0), (std::pair<std::int64_t, std::int64_t>{0, 0}));
 }
 
 }  // namespace

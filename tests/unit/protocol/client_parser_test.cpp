@@ -218,8 +218,9 @@ TEST(ClientParser, PingPong) {
 TEST(ClientParser, PingAndPongIgnoreTheRestOfTheLine) {
   EXPECT_EQ(parse_all("PINGX\r\nPING foo\r\nPONG\t\r\nPONGbar\r\n").events,
             (Events{"PING", "PING", "PONG", "PONG"}));
-  // Even past max_control_line, when the line is complete (nats-server never buffers it).
-  EXPECT_EQ(parse_all("PING" + std::string(10000, 'x') + "\r\n").events, Events{"PING"});
+  // Even past max_control_line, when the line is complete (nats-server never buffers it), up
+  // to the 2x bound on every buffered line (MaxControlLineBoundsWholeLinesAsPartialOnes).
+  EXPECT_EQ(parse_all("PING" + std::string(8000, 'x') + "\r\n").events, Events{"PING"});
 }
 
 TEST(ClientParser, BareLineFeedEndsALine) {
@@ -563,6 +564,31 @@ TEST(ClientParser, MaxControlLineOnAnIncompleteLine) {
   EXPECT_EQ(parse_all("PING" + std::string(8000, 'x')).result.error, ParseError::None);
   EXPECT_EQ(parse_all("PING" + std::string(8200, 'x')).result.error, ParseError::MaxControlLine);
   EXPECT_EQ(parse_all("PUB" + std::string(8200, ' ')).result.error, ParseError::MaxControlLine);
+}
+
+// Found by fuzzing: a complete "PING<junk>" line longer than twice max_control_line was a PING
+// in one read but MaxControlLine when a read ended inside it, so the outcome depended on how
+// TCP segmented the stream. Complete lines now get the partial lines' 2x bound.
+TEST(ClientParser, MaxControlLineBoundsWholeLinesAsPartialOnes) {
+  const ParserLimits small{32, 16};
+  for (const std::string line :
+       {"PING" + std::string(61, 'x') + "\r\n", "PONG" + std::string(61, 'x') + "\n",
+        "+OK" + std::string(62, 'x') + "\r\n", "SUB" + std::string(60, ' ') + "foo 1\r\n",
+        "PUB\t" + std::string(60, '\t') + "foo 1\r\nx\r\n"}) {
+    const std::string stream = "SUB a 1\r\n" + line + "PING\r\n";
+    EXPECT_EQ(parse_all(stream, small).result.error, ParseError::MaxControlLine) << line;
+    for (std::size_t split = 0; split <= stream.size(); ++split) {
+      Recorder rec;
+      const std::string_view s = stream;
+      ParseResult first = parse(s.substr(0, split), rec, small);
+      if (first.error == ParseError::None) first = parse(s.substr(first.consumed), rec, small);
+      ASSERT_EQ(first.error, ParseError::MaxControlLine) << split << " " << line;
+      ASSERT_EQ(rec.events, Events{"SUB a queue= sid=1"}) << split;
+    }
+  }
+  // At the bound (64 bytes before the '\n', CR included) the line still passes.
+  EXPECT_EQ(parse_all("PING" + std::string(59, 'x') + "\r\n", small).events, Events{"PING"});
+  EXPECT_EQ(parse_all("PING" + std::string(59, 'x') + "\r", small).result.error, ParseError::None);
 }
 
 TEST(ClientParser, MaxControlLineUsesTheGivenLimit) {
