@@ -8,8 +8,8 @@
 
 namespace gnatsd::auth {
 
-SubjectFilter::SubjectFilter(const config::SubjectPermission& permission)
-    : has_allow_list_(!permission.allow.empty()),
+SubjectFilter::SubjectFilter(const config::SubjectPermission& permission, bool unlisted_denied)
+    : has_allow_list_(unlisted_denied || !permission.allow.empty()),
       allow_(permission.allow),
       deny_(permission.deny) {}
 
@@ -93,15 +93,17 @@ bool SubscribeFilter::turns_on_delivery_filter(std::string_view subject) const {
 std::shared_ptr<const UserPermissions> UserPermissions::compile(
     const config::Permissions& permissions) {
   auto compiled = std::make_shared<UserPermissions>();
-  if (permissions.publish) {
-    SubjectFilter filter(*permissions.publish);
+  if (permissions.publish || permissions.response) {
+    const bool responses = permissions.response.has_value();
+    SubjectFilter filter(permissions.publish.value_or(config::SubjectPermission{}), responses);
     if (filter.restricts()) compiled->publish.emplace(std::move(filter));
+    compiled->response = permissions.response;
   }
   if (permissions.subscribe) {
     SubscribeFilter filter(*permissions.subscribe);
     if (filter.restricts()) compiled->subscribe.emplace(std::move(filter));
   }
-  if (!compiled->publish && !compiled->subscribe) return nullptr;
+  if (!compiled->publish && !compiled->subscribe && !compiled->response) return nullptr;
   return compiled;
 }
 

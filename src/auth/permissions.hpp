@@ -10,16 +10,18 @@
 #include <unordered_map>
 #include <vector>
 
+#include "auth/reply_permits.hpp"
 #include "config/options.hpp"
 #include "routing/subject_pattern_set.hpp"
 
 namespace gnatsd::auth {
 
-// Publish permissions: an empty allow list allows every subject; deny wins over allow.
+// Publish permissions: an empty allow list allows every subject, unless `unlisted_denied` (so
+// for allow_responses: nats-server then turns the blanket allow off); deny wins over allow.
 // Subjects are matched as nats-server's sublist does (see SubjectPatternSet).
 class SubjectFilter {
  public:
-  explicit SubjectFilter(const config::SubjectPermission& permission);
+  explicit SubjectFilter(const config::SubjectPermission& permission, bool unlisted_denied = false);
 
   bool allows(std::string_view subject) const noexcept {
     return (!has_allow_list_ || allow_.matches(subject)) && !deny_.matches(subject);
@@ -27,8 +29,8 @@ class SubjectFilter {
   bool restricts() const noexcept { return has_allow_list_ || !deny_.empty(); }
 
  private:
-  // Set by a non-empty configured list, even when none of its entries is a valid subject: an
-  // allow list of invalid entries allows nothing rather than everything.
+  // Set by a non-empty configured list, even when none of its entries is a valid subject (an
+  // allow list of invalid entries allows nothing rather than everything), or by unlisted_denied.
   bool has_allow_list_;
   routing::SubjectPatternSet allow_;
   routing::SubjectPatternSet deny_;
@@ -92,6 +94,8 @@ class SubscribeFilter {
 struct UserPermissions {
   std::optional<SubjectFilter> publish;      // nullopt: publish anywhere
   std::optional<SubscribeFilter> subscribe;  // nullopt: subscribe to anything
+  // allow_responses: replies to delivered requests are allowed beyond `publish` (always set then).
+  std::optional<config::ResponsePermission> response;
 
   // Null when nothing is restricted, so that such sessions carry no permission state at all.
   static std::shared_ptr<const UserPermissions> compile(const config::Permissions& permissions);
@@ -130,19 +134,27 @@ class DecisionCache {
   std::unordered_map<std::string, bool, StringHash, std::equal_to<>> entries_;
 };
 
-// A session's publish permission: the user's filter and the session's own cache.
+// A session's publish permission: the user's filter, the session's own cache of its decisions,
+// and with allow_responses the session's reply permits. The cache holds the filter's verdicts
+// only, which never change; a permit is consulted afresh each time the filter refuses, as
+// nats-server keeps such decisions out of its cache.
 class PublishCheck {
  public:
-  explicit PublishCheck(std::shared_ptr<const UserPermissions> permissions)
-      : permissions_(std::move(permissions)) {}
+  explicit PublishCheck(std::shared_ptr<const UserPermissions> permissions,
+                        std::shared_ptr<ReplyPermits> replies = nullptr)
+      : permissions_(std::move(permissions)), replies_(std::move(replies)) {}
 
   bool allowed(std::string_view subject) {
-    return cache_.get(subject,
-                      [this](std::string_view s) { return permissions_->publish->allows(s); });
+    if (cache_.get(subject,
+                   [this](std::string_view s) { return permissions_->publish->allows(s); })) {
+      return true;
+    }
+    return replies_ != nullptr && replies_->use(subject, ReplyPermits::Clock::now());
   }
 
  private:
   std::shared_ptr<const UserPermissions> permissions_;  // has a restricting publish filter
+  std::shared_ptr<ReplyPermits> replies_;  // null: the permissions do not allow responses
   DecisionCache cache_;
 };
 

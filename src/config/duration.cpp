@@ -67,6 +67,66 @@ std::optional<std::chrono::nanoseconds> parse_go_duration(std::string_view s) {
 
 namespace {
 
+bool is_digit(char c) noexcept {
+  return c >= '0' && c <= '9';
+}
+
+// The time package's quoting in its errors: bytes outside printable ASCII as \xNN.
+std::string time_quote(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (const char ch : text) {
+    const auto byte = static_cast<unsigned char>(ch);
+    if (byte < 0x20 || byte >= 0x80) {
+      out += "\\x";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xF];
+      continue;
+    }
+    if (ch == '"' || ch == '\\') out += '\\';
+    out += ch;
+  }
+  return out + "\"";
+}
+
+bool is_unit(std::string_view unit) noexcept {
+  return unit == "ns" || unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs" ||
+         unit == "ms" || unit == "s" || unit == "m" || unit == "h";
+}
+
+}  // namespace
+
+std::string go_duration_error(std::string_view text) {
+  const auto invalid = [text] { return "time: invalid duration " + time_quote(text); };
+  std::string_view s = text;
+  if (!s.empty() && (s.front() == '-' || s.front() == '+')) s.remove_prefix(1);
+  if (s.empty()) return invalid();
+  while (!s.empty()) {
+    if (s.front() != '.' && !is_digit(s.front())) return invalid();
+    std::size_t i = 0;
+    while (i < s.size() && is_digit(s[i])) ++i;
+    bool digits = i > 0;
+    if (i < s.size() && s[i] == '.') {
+      const std::size_t fraction = ++i;
+      while (i < s.size() && is_digit(s[i])) ++i;
+      digits = digits || i > fraction;
+    }
+    if (!digits) return invalid();
+    s.remove_prefix(i);
+    std::size_t u = 0;
+    while (u < s.size() && s[u] != '.' && !is_digit(s[u])) ++u;
+    if (u == 0) return "time: missing unit in duration " + time_quote(text);
+    const std::string_view unit = s.substr(0, u);
+    if (!is_unit(unit)) {
+      return "time: unknown unit " + time_quote(unit) + " in duration " + time_quote(text);
+    }
+    s.remove_prefix(u);
+  }
+  return invalid();  // well formed, so it overflowed
+}
+
+namespace {
+
 // Appends v / 10^prec with trailing zeros of the fraction dropped, as Go's fmtFrac+fmtInt.
 void append_fraction(std::string& out, std::uint64_t v, int prec) {
   std::string frac;

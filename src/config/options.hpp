@@ -13,16 +13,26 @@
 namespace gnatsd::config {
 
 // One direction of a user's permissions: subjects (wildcards allowed) allowed and denied.
-// An empty allow list with `has_allow` false means "everything not denied".
+// An empty allow list means "everything not denied" (unless responses are allowed, see below).
 struct SubjectPermission {
   std::vector<std::string> allow;
   std::vector<std::string> deny;
   bool operator==(const SubjectPermission&) const = default;
 };
 
+// `allow_responses`: the client may publish to the reply subject of each message delivered to
+// it, up to max_msgs times (<= 0: no limit) within `expires` of the delivery (<= 0: no limit).
+struct ResponsePermission {
+  std::int64_t max_msgs = protocol::kDefaultAllowResponseMaxMsgs;
+  std::chrono::nanoseconds expires = protocol::kDefaultAllowResponseExpiration;
+  bool operator==(const ResponsePermission&) const = default;
+};
+
 struct Permissions {
   std::optional<SubjectPermission> publish;
   std::optional<SubjectPermission> subscribe;
+  // Set: publishing is limited to the publish allow list, empty or not, plus the replies.
+  std::optional<ResponsePermission> response;
   bool operator==(const Permissions&) const = default;
 };
 

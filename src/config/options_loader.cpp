@@ -18,6 +18,7 @@
 #include "config/conf_parser.hpp"
 #include "config/conf_reader.hpp"
 #include "config/duration.hpp"
+#include "log/go_quote.hpp"
 #include "net/tls_context.hpp"
 #include "net/tls_names.hpp"
 
@@ -210,6 +211,70 @@ std::optional<SubjectPermission> subject_permission(const ConfMapEntry& e, ConfR
   return out;
 }
 
+// The Go type nats-server's config parser gives a value, as its type-assertion panics name it.
+std::string_view go_type_name(const ConfValue& value) {
+  switch (value.kind()) {
+    case ConfValue::Kind::Map:
+      return "map[string]interface {}";
+    case ConfValue::Kind::Array:
+      return "[]interface {}";
+    case ConfValue::Kind::String:
+      return "string";
+    case ConfValue::Kind::Integer:
+      return "int64";
+    case ConfValue::Kind::Float:
+      return "float64";
+    case ConfValue::Kind::Bool:
+      return "bool";
+    case ConfValue::Kind::DateTime:
+      return "time.Time";
+  }
+  return "interface {}";
+}
+
+// allow_responses: true (the defaults), false (none), or {max, expires}, where 0 keeps a
+// default and a negative value means no limit. nats-server's texts, including the one of its
+// recovered type-assertion panic for a `max` that is not an integer; a bad max or expires
+// drops the whole entry.
+std::optional<ResponsePermission> response_permission(const ConfMapEntry& e, ConfReader& r) {
+  if (e.value.is_bool()) {
+    if (!e.value.as_bool()) return std::nullopt;
+    return ResponsePermission{};
+  }
+  if (!e.value.is_map()) {
+    r.error(e.key_position, "error parsing response permissions, expected a boolean or a map");
+    return std::nullopt;
+  }
+  ResponsePermission out;
+  for (const ConfMapEntry& x : e.value.as_map()) {
+    const std::string key = lower(x.key);
+    if (key == "max" || key == "max_msgs" || key == "max_messages" || key == "max_responses") {
+      if (!x.value.is_integer()) {
+        r.error(x.key_position, fmt::format("interface conversion: interface {{}} is {}, not int64",
+                                            go_type_name(x.value)));
+        return std::nullopt;
+      }
+      if (x.value.as_integer() != 0) out.max_msgs = x.value.as_integer();
+    } else if (key == "expires" || key == "expiration" || key == "ttl") {
+      if (!x.value.is_string()) {
+        r.error(x.key_position, "error parsing expires, not a duration string");
+        return std::nullopt;
+      }
+      const auto ttl = parse_go_duration(x.value.as_string());
+      if (!ttl) {
+        r.error(x.key_position,
+                fmt::format("error parsing expires: {}", go_duration_error(x.value.as_string())));
+        return std::nullopt;
+      }
+      if (ttl->count() != 0) out.expires = *ttl;
+    } else if (!x.used_as_variable) {
+      r.error(x.key_position,
+              fmt::format("Unknown field {} parsing permissions", log::go_quote(x.key)));
+    }
+  }
+  return out;
+}
+
 std::optional<Permissions> permissions(const ConfMapEntry& e, ConfReader& r) {
   const ConfMap* map = r.map(e);
   if (!map) return std::nullopt;
@@ -220,16 +285,17 @@ std::optional<Permissions> permissions(const ConfMapEntry& e, ConfReader& r) {
   auto sub = [&](const ConfMapEntry& x, ConfReader& rr) {
     out.subscribe = subject_permission(x, rr);
   };
+  auto responses = [&](const ConfMapEntry& x, ConfReader& rr) {
+    out.response = response_permission(x, rr);
+  };
   KeyTable table = {{"publish", pub},
                     {"pub", pub},
                     {"import", pub},
                     {"subscribe", sub},
                     {"sub", sub},
                     {"export", sub},
-                    {"allow_responses", [](const ConfMapEntry& x, ConfReader& rr) {
-                       rr.warning(x.key_position,
-                                  "option \"allow_responses\" is not supported by gnatsd, ignored");
-                     }}};
+                    {"allow_responses", responses},
+                    {"publish_allow_responses", responses}};
   apply_table(*map, table, r, false);
   return out;
 }
@@ -294,6 +360,9 @@ void authorization_block(const ConfMapEntry& e, ConfReader& r, Options& o) {
   std::string user, pass, token;
   std::vector<User> users;
   bool has_users = false;
+  auto default_permissions = [&](const ConfMapEntry& x, ConfReader& rr) {
+    o.default_permissions = permissions(x, rr);
+  };
   KeyTable table = {
       {"user", string_field(user)},
       {"username", string_field(user)},
@@ -313,8 +382,11 @@ void authorization_block(const ConfMapEntry& e, ConfReader& r, Options& o) {
          for (const ConfValue& item : x.value.as_array())
            if (auto u = user_entry(item, rr)) users.push_back(std::move(*u));
        }},
-      {"default_permissions",
-       [&](const ConfMapEntry& x, ConfReader& rr) { o.default_permissions = permissions(x, rr); }},
+      // nats-server takes `permissions` here as the default permissions too: they go to the
+      // users without their own, and not to a single user or a token.
+      {"default_permissions", default_permissions},
+      {"default_permission", default_permissions},
+      {"permissions", default_permissions},
   };
   apply_table(*map, table, r, false);
   if (!user.empty() && !token.empty()) {

@@ -34,6 +34,10 @@ inline constexpr std::chrono::seconds kDefaultPingInterval{120};
 inline constexpr int kDefaultPingMax = 2;
 inline constexpr std::chrono::seconds kDefaultWriteDeadline{10};
 inline constexpr std::chrono::seconds kDefaultAuthTimeout{2};
+// `allow_responses: true` (DEFAULT_ALLOW_RESPONSE_MAX_MSGS / _EXPIRATION): one reply per
+// request, within two minutes of its delivery.
+inline constexpr std::int64_t kDefaultAllowResponseMaxMsgs = 1;
+inline constexpr std::chrono::minutes kDefaultAllowResponseExpiration{2};
 // A queue name clients may not use: nats-server reserves it (server/client.go sysGroup) and
 // refuses it with a subscribe permissions violation, permissions or not.
 inline constexpr std::string_view kSystemQueueGroup = "_sys_";

@@ -464,6 +464,9 @@ ClientSession::DeliveryOutcome ClientSession::deliver(routing::Subscription& sub
       ++out_msgs_;
       out_bytes_ += payload.size();
       out_last_activity_ = msg.read_at;
+      if (reply_permits_ != nullptr && !msg.reply.empty()) [[unlikely]] {
+        reply_permits_->record(msg.reply, Clock::now());
+      }
       ++sub.delivered;
       if (sub.max_msgs >= 0 && sub.delivered >= static_cast<std::uint64_t>(sub.max_msgs)) {
         sub.closed.store(true, std::memory_order_release);

@@ -255,6 +255,10 @@ class ClientSession final : public net::IoHandler,
   // permissions, with a cache of decisions. Null: off. Written by the owner thread only.
   std::shared_ptr<const auth::UserPermissions> out_permissions_;  // guarded by out_mutex_
   auth::DecisionCache out_deny_cache_;                            // guarded by out_mutex_
+  // allow_responses: deliveries record their reply subjects here for this client's PUBs to
+  // use (through publish_check_). Null for everyone else, so that a delivery pays one branch.
+  // Written by the owner thread only.
+  std::shared_ptr<auth::ReplyPermits> reply_permits_;  // guarded by out_mutex_
   std::atomic<bool> flush_scheduled_{false};
   // Since when the socket has refused bytes (steady clock, ns; 0: it is not blocked): tells
   // publishers whether a backlogged subscriber is worth pausing for or stuck (to be cut off).

@@ -118,9 +118,15 @@ void ClientSession::apply_identity(const auth::Identity& identity) {
   auth_user_ = identity.user;
   auth_nkey_ = identity.nkey;
   permissions_ = identity.permissions;
+  // Replies recorded under the previous permissions are forgotten, as nats-server does when it
+  // sets a client's permissions again.
+  std::shared_ptr<auth::ReplyPermits> reply_permits;
+  if (permissions_ && permissions_->response) {
+    reply_permits = std::make_shared<auth::ReplyPermits>(*permissions_->response);
+  }
   publish_check_.reset();
   if (permissions_ && permissions_->publish) {
-    publish_check_ = std::make_unique<auth::PublishCheck>(permissions_);
+    publish_check_ = std::make_unique<auth::PublishCheck>(permissions_, reply_permits);
   }
   update_pub_gate();
 
@@ -142,6 +148,7 @@ void ClientSession::apply_identity(const auth::Identity& identity) {
   std::lock_guard lock(out_mutex_);
   out_permissions_ = filter_on ? permissions_ : nullptr;
   out_deny_cache_.clear();
+  reply_permits_ = std::move(reply_permits);
 }
 
 void ClientSession::drop_unauthorized_subscriptions() {

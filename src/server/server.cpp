@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -28,6 +29,8 @@ namespace {
 constexpr std::chrono::milliseconds kAcceptBackoff{50};
 // bcrypt checks run on at most this many helper threads (fewer on smaller machines).
 constexpr std::size_t kMaxCheckThreads = 4;
+// How long a reload waits for the workers to re-check their clients.
+constexpr std::chrono::seconds kReauthorizeWait{5};
 
 // nats-server ids are 56-character base32 public nkeys starting with 'N'; ours look the same
 // so that tools displaying or validating them are not surprised.
@@ -73,9 +76,15 @@ void Server::set_authenticator(std::shared_ptr<const auth::Authenticator> authen
     std::lock_guard lock(auth_mutex_);
     authenticator_ = std::move(authenticator);
   }
-  // Connected clients are checked again, as nats-server's reloadAuthorization does. (Workers
-  // that have not started yet have no sessions.)
-  for (auto& worker : workers_) worker->reauthorize_sessions();
+  // Connected clients are checked again, as nats-server's reloadAuthorization does, and before
+  // the reload is reported done: a client that publishes after "Reloaded server configuration"
+  // meets its new permissions. The wait is bounded so that the main loop never hangs on a
+  // worker. (Workers that have not started yet have no sessions.)
+  std::vector<std::future<void>> pending;
+  pending.reserve(workers_.size());
+  for (auto& worker : workers_) pending.push_back(worker->reauthorize_sessions());
+  const auto deadline = std::chrono::steady_clock::now() + kReauthorizeWait;
+  for (auto& done : pending) done.wait_until(deadline);
 }
 
 Server::~Server() {

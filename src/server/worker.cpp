@@ -100,13 +100,18 @@ void Worker::collect(const SnapshotRequest& request, WorkerSnapshot& out) {
   out.total_fanout = fanout.total;
 }
 
-void Worker::reauthorize_sessions() {
-  loop_.post([this] {
+std::future<void> Worker::reauthorize_sessions() {
+  // Shared: a posted task must be copyable.
+  auto done = std::make_shared<std::promise<void>>();
+  auto future = done->get_future();
+  loop_.post([this, done] {
     std::vector<std::shared_ptr<ClientSession>> all;
     all.reserve(sessions_.size());
     for (auto& [ptr, session] : sessions_) all.push_back(session);
     for (auto& session : all) session->reauthorize();
+    done->set_value();
   });
+  return future;
 }
 
 void Worker::notify_lame_duck() {

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -40,8 +41,9 @@ class Worker {
   // Loop thread: what monitoring asked for (see Server::snapshot).
   void collect(const SnapshotRequest& request, WorkerSnapshot& out);
   // Any thread (config reload): every session checks its credentials and permissions again
-  // against the server's current authenticator.
-  void reauthorize_sessions();
+  // against the server's current authenticator; the future is ready once they have (bcrypt
+  // verdicts excepted: those still come from a helper thread).
+  std::future<void> reauthorize_sessions();
   // Any thread, for lame duck mode: send every client the "ldm" INFO; close one client.
   void notify_lame_duck();
   void close_one_client();

@@ -14,6 +14,8 @@
 #include <memory>
 #include <regex>
 #include <string>
+#include <thread>
+#include <utility>
 
 #include "client_helpers.hpp"
 #include "raw_client.hpp"
@@ -621,6 +623,197 @@ authorization { users = [ { user: u, password: p, permissions: { subscribe: ["fo
   EXPECT_NE(result->output.find(mapped.path() + ":3:65: subject \"a..b\" is not a valid subject"),
             std::string::npos)
       << result->output;
+}
+
+// ---- allow_responses -------------------------------------------------------------------------
+
+constexpr std::string_view kResponsesConf = R"(
+authorization { users = [
+  { user: req, password: p }
+  { user: once, password: p, permissions: { subscribe: "svc.>", allow_responses: true } }
+  { user: twice, password: p, permissions: { subscribe: "svc.>", allow_responses: { max: 2 } } }
+  { user: brief, password: p, permissions: {
+      subscribe: "svc.>", allow_responses: { max: 5, expires: "500ms" } } }
+  { user: listed, password: p, permissions: {
+      publish: "ok.>", subscribe: "svc.>", allow_responses: true } }
+] }
+)";
+
+std::string pub_violation(std::string_view subject) {
+  return "-ERR 'Permissions Violation for Publish to \"" + std::string(subject) + "\"'\r\n";
+}
+
+// A requester (subscribed to _INBOX.> as sid 1) and a responder of the given user (subscribed to
+// svc.x as sid 1), on their own connections.
+struct RequestReply {
+  RequestReply(const ServerProcess& server, std::string_view responder_user)
+      : requester(connected_as(server, "req")), responder(connected_as(server, responder_user)) {
+    EXPECT_EQ(roundtrip(*requester, "SUB _INBOX.> 1\r\n"), "PONG\r\n");
+    EXPECT_EQ(roundtrip(*responder, "SUB svc.x 1\r\n"), "PONG\r\n");
+  }
+  // A request with reply subject `reply`, held by the responder when this returns.
+  void request(std::string_view reply) {
+    const std::string r(reply);
+    std::string got = roundtrip(*requester, "PUB svc.x " + r + " 1\r\nq\r\n");
+    ASSERT_TRUE(got.ends_with("PONG\r\n")) << got;
+    got.resize(got.size() - 6);
+    responses += got;  // responses to earlier requests
+    ASSERT_EQ(roundtrip(*responder, ""), "MSG svc.x 1 " + r + " 1\r\nq\r\nPONG\r\n");
+  }
+  // The responder publishes `payload` to `subject`; what it got back (errors) up to its PONG.
+  std::string respond(std::string_view subject, std::string_view payload = "A") {
+    return roundtrip(*responder, "PUB " + std::string(subject) + " " +
+                                     std::to_string(payload.size()) + "\r\n" +
+                                     std::string(payload) + "\r\n");
+  }
+  // What the requester received since the last call, up to its PONG.
+  std::string received() { return std::exchange(responses, {}) + roundtrip(*requester, ""); }
+
+  std::unique_ptr<RawClient> requester;
+  std::unique_ptr<RawClient> responder;
+  std::string responses;  // received by the requester while it sent a request
+};
+
+TEST(AuthTest, AllowResponsesPermitsOneResponsePerRequest) {
+  TempFile conf(kResponsesConf);
+  ServerProcess server({"-c", conf.path()});
+  RequestReply rr(server, "once");
+  // With allow_responses and no publish allow list, nothing else may be published.
+  EXPECT_EQ(rr.respond("other"), pub_violation("other") + "PONG\r\n");
+  EXPECT_EQ(rr.respond("_INBOX.a"), pub_violation("_INBOX.a") + "PONG\r\n");  // not asked yet
+  rr.request("_INBOX.a");
+  EXPECT_EQ(rr.respond("_INBOX.a", "A"), "PONG\r\n");
+  EXPECT_EQ(rr.respond("_INBOX.a", "B"), pub_violation("_INBOX.a") + "PONG\r\n");
+  EXPECT_EQ(rr.respond("other"), pub_violation("other") + "PONG\r\n");
+  EXPECT_EQ(rr.received(), msg("_INBOX.a", "1", "A") + "PONG\r\n");
+  // A new request with the same reply subject allows one more response.
+  rr.request("_INBOX.a");
+  EXPECT_EQ(rr.respond("_INBOX.a", "C"), "PONG\r\n");
+  EXPECT_EQ(rr.received(), msg("_INBOX.a", "1", "C") + "PONG\r\n");
+  EXPECT_TRUE(server.wait_for_log("Publish Violation - User \"once\", Subject \"_INBOX.a\"", 5s))
+      << server.log();
+}
+
+TEST(AuthTest, AllowResponsesMaxAllowsThatManyResponses) {
+  TempFile conf(kResponsesConf);
+  ServerProcess server({"-c", conf.path()});
+  RequestReply rr(server, "twice");
+  rr.request("_INBOX.b");
+  rr.request("_INBOX.c");
+  EXPECT_EQ(rr.respond("_INBOX.b", "1"), "PONG\r\n");
+  EXPECT_EQ(rr.respond("_INBOX.c", "1"), "PONG\r\n");
+  EXPECT_EQ(rr.respond("_INBOX.b", "2"), "PONG\r\n");
+  EXPECT_EQ(rr.respond("_INBOX.b", "3"), pub_violation("_INBOX.b") + "PONG\r\n");
+  EXPECT_EQ(rr.respond("_INBOX.c", "2"), "PONG\r\n");
+  EXPECT_EQ(rr.received(), msg("_INBOX.b", "1", "1") + msg("_INBOX.c", "1", "1") +
+                               msg("_INBOX.b", "1", "2") + msg("_INBOX.c", "1", "2") + "PONG\r\n");
+}
+
+TEST(AuthTest, AllowResponsesExpire) {
+  TempFile conf(kResponsesConf);
+  ServerProcess server({"-c", conf.path()});
+  RequestReply rr(server, "brief");
+  rr.request("_INBOX.now");
+  rr.request("_INBOX.late");
+  // Both requests were delivered before this instant: 500 ms on, both permits have expired.
+  const auto delivered_by = Clock::now();
+  EXPECT_EQ(rr.respond("_INBOX.now"), "PONG\r\n");
+  std::this_thread::sleep_until(delivered_by + 500ms + 50ms);
+  EXPECT_EQ(rr.respond("_INBOX.late"), pub_violation("_INBOX.late") + "PONG\r\n");
+  EXPECT_EQ(rr.respond("_INBOX.now"), pub_violation("_INBOX.now") + "PONG\r\n");
+  EXPECT_EQ(rr.received(), msg("_INBOX.now", "1", "A") + "PONG\r\n");
+}
+
+TEST(AuthTest, AllowResponsesWithAPublishAllowList) {
+  TempFile conf(kResponsesConf);
+  ServerProcess server({"-c", conf.path()});
+  RequestReply rr(server, "listed");
+  // A refusal before the request does not stick: the reply is allowed once it was delivered.
+  EXPECT_EQ(rr.respond("_INBOX.l"), pub_violation("_INBOX.l") + "PONG\r\n");
+  rr.request("_INBOX.l");
+  EXPECT_EQ(rr.respond("_INBOX.l"), "PONG\r\n");
+  EXPECT_EQ(rr.respond("_INBOX.l"), pub_violation("_INBOX.l") + "PONG\r\n");
+  EXPECT_EQ(rr.respond("ok.1"), "PONG\r\n");
+  EXPECT_EQ(rr.respond("ok.1"), "PONG\r\n");
+  EXPECT_EQ(rr.respond("other"), pub_violation("other") + "PONG\r\n");
+  EXPECT_EQ(rr.received(), msg("_INBOX.l", "1", "A") + "PONG\r\n");
+}
+
+// As nats-server: a reload sets connected clients' permissions again, allow_responses included,
+// and forgets the replies they had been sent.
+TEST(AuthTest, ReloadAppliesAllowResponses) {
+  const std::string before(R"(
+authorization { users = [
+  { user: req, password: p }
+  { user: r, password: p, permissions: { subscribe: "svc.>" } }
+] }
+)");
+  const std::string with_responses = std::regex_replace(
+      before, std::regex(R"(subscribe: "svc.>")"), R"(subscribe: "svc.>", allow_responses: true)");
+  TempFile conf(before);
+  ServerProcess server({"-c", conf.path()});
+  RequestReply rr(server, "r");
+  EXPECT_EQ(rr.respond("other"), "PONG\r\n");
+
+  std::size_t from = server.log_size();
+  rewrite(conf, with_responses);
+  server.signal(SIGHUP);
+  ASSERT_TRUE(server.wait_for_log("Reloaded server configuration", 5s, from)) << server.log();
+  EXPECT_EQ(rr.respond("other"), pub_violation("other") + "PONG\r\n");
+  rr.request("_INBOX.a");
+  rr.request("_INBOX.b");
+  EXPECT_EQ(rr.respond("_INBOX.a"), "PONG\r\n");
+  EXPECT_EQ(rr.respond("_INBOX.a"), pub_violation("_INBOX.a") + "PONG\r\n");
+
+  from = server.log_size();
+  rewrite(conf, std::regex_replace(with_responses, std::regex("allow_responses: true"),
+                                   "allow_responses: { max: 3 }"));
+  server.signal(SIGHUP);
+  ASSERT_TRUE(server.wait_for_log("Reloaded server configuration", 5s, from)) << server.log();
+  // _INBOX.b was delivered under the old permissions: forgotten.
+  EXPECT_EQ(rr.respond("_INBOX.b"), pub_violation("_INBOX.b") + "PONG\r\n");
+  rr.request("_INBOX.c");
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(rr.respond("_INBOX.c"), "PONG\r\n") << i;
+  EXPECT_EQ(rr.respond("_INBOX.c"), pub_violation("_INBOX.c") + "PONG\r\n");
+
+  from = server.log_size();
+  rewrite(conf, before);
+  server.signal(SIGHUP);
+  ASSERT_TRUE(server.wait_for_log("Reloaded server configuration", 5s, from)) << server.log();
+  EXPECT_EQ(rr.respond("other"), "PONG\r\n");
+  EXPECT_EQ(rr.received(), msg("_INBOX.a", "1", "A") + msg("_INBOX.c", "1", "A") +
+                               msg("_INBOX.c", "1", "A") + msg("_INBOX.c", "1", "A") + "PONG\r\n");
+}
+
+// ---- permissions in the authorization block itself -------------------------------------------
+
+// nats-server accepts `permissions` next to a single user and ignores it there (as it ignores
+// default_permissions for a single user or a token); next to a users list it is the default for
+// the users without permissions of their own.
+TEST(AuthTest, AuthorizationBlockPermissionsAreDefaultsForListedUsersOnly) {
+  TempFile single(R"(
+authorization { user: a, password: b, permissions: { publish: "ok", subscribe: "ok" } }
+)");
+  ServerProcess single_server({"-c", single.path()});
+  auto c = raw_client(single_server);
+  EXPECT_EQ(roundtrip(*c,
+                      "CONNECT {\"verbose\":false,\"user\":\"a\",\"pass\":\"b\"}\r\n"
+                      "SUB x 1\r\nPUB x 1\r\nX\r\n"),
+            msg("x", "1", "X") + "PONG\r\n");
+
+  TempFile listed(R"(
+authorization {
+  permissions: { publish: "ok", subscribe: "ok" }
+  users: [ { user: plain, password: p }, { user: own, password: p, permissions: { publish: "own" } } ]
+}
+)");
+  ServerProcess server({"-c", listed.path()});
+  auto plain = connected_as(server, "plain");
+  EXPECT_EQ(roundtrip(*plain, "SUB x 1\r\nPUB x 1\r\nX\r\nSUB ok 2\r\nPUB ok 1\r\nY\r\n"),
+            sub_violation("x") + pub_violation("x") + msg("ok", "2", "Y") + "PONG\r\n");
+  auto own = connected_as(server, "own");
+  EXPECT_EQ(roundtrip(*own, "SUB x 1\r\nPUB x 1\r\nX\r\nPUB own 1\r\nY\r\n"),
+            pub_violation("x") + "PONG\r\n");
 }
 
 }  // namespace

@@ -121,6 +121,25 @@ TEST(AuthenticatorTest, DefaultPermissionsApplyToUsersWithoutTheirOwn) {
   EXPECT_FALSE(alice->permissions->subscribe.has_value());  // her own replace the defaults
 }
 
+// As nats-server: default permissions are for listed users only.
+TEST(AuthenticatorTest, DefaultPermissionsDoNotApplyToASingleUserOrAToken) {
+  config::Permissions defaults;
+  defaults.publish = config::SubjectPermission{{"ok"}, {}};
+  config::Options single;
+  single.username = "derek";
+  single.password = "pw";
+  single.default_permissions = defaults;
+  auto id = Authenticator{single}.authenticate(creds("derek", "pw"));
+  ASSERT_TRUE(id.has_value());
+  EXPECT_EQ(id->permissions, nullptr);
+  config::Options token;
+  token.token = "t0k3n";
+  token.default_permissions = defaults;
+  id = Authenticator{token}.authenticate(creds("", "", "t0k3n"));
+  ASSERT_TRUE(id.has_value());
+  EXPECT_EQ(id->permissions, nullptr);
+}
+
 TEST(AuthenticatorTest, NoAuthUserTakesCredentialLessClients) {
   config::Options o = users_options();
   o.no_auth_user = "bob";

@@ -1,9 +1,11 @@
 // Compiled permissions: allow/deny precedence in both directions, queue entries in subscribe
-// permissions, the empty-list rules, and the bounded decision cache.
+// permissions, the empty-list rules, allow_responses, and the bounded decision cache.
 #include "auth/permissions.hpp"
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <memory>
 #include <string>
 
 namespace gnatsd::auth {
@@ -213,6 +215,49 @@ TEST(PermissionsTest, PublishCheckCachesDecisions) {
     EXPECT_FALSE(check.allowed("ok.no"));
     EXPECT_FALSE(check.allowed("other"));
   }
+}
+
+// As nats-server: allow_responses turns the blanket publish allow off, an explicit allow list
+// stays, and a deny-only publish permission denies everything else too.
+TEST(PermissionsTest, AllowResponsesDeniesUnlistedPublishing) {
+  config::Permissions p;
+  p.response = config::ResponsePermission{};
+  auto only_responses = UserPermissions::compile(p);
+  ASSERT_NE(only_responses, nullptr);
+  ASSERT_TRUE(only_responses->publish && only_responses->response);
+  EXPECT_FALSE(only_responses->publish->allows("any"));
+  EXPECT_EQ(only_responses->response->max_msgs, 1);
+  EXPECT_EQ(only_responses->response->expires, std::chrono::minutes(2));
+
+  p.publish = perm({"ok.>"}, {});
+  auto listed = UserPermissions::compile(p);
+  EXPECT_TRUE(listed->publish->allows("ok.1"));
+  EXPECT_FALSE(listed->publish->allows("other"));
+
+  p.publish = perm({}, {"x"});
+  auto deny_only = UserPermissions::compile(p);
+  EXPECT_FALSE(deny_only->publish->allows("x"));
+  EXPECT_FALSE(deny_only->publish->allows("y"));
+}
+
+TEST(PermissionsTest, PublishCheckConsultsReplyPermitsEveryTimeTheFilterRefuses) {
+  config::Permissions p;
+  p.publish = perm({"ok"}, {});
+  p.response = config::ResponsePermission{};
+  auto replies = std::make_shared<ReplyPermits>(*p.response);
+  PublishCheck check(UserPermissions::compile(p), replies);
+  const auto now = ReplyPermits::Clock::now();
+  EXPECT_FALSE(check.allowed("_INBOX.1"));  // refused before the request came...
+  replies->record("_INBOX.1", now);
+  EXPECT_TRUE(check.allowed("_INBOX.1"));   // ...so that refusal was not cached
+  EXPECT_FALSE(check.allowed("_INBOX.1"));  // and the allow was not either
+  replies->record("_INBOX.1", now);
+  EXPECT_TRUE(check.allowed("_INBOX.1"));
+  // The allow list needs no permit and uses none.
+  replies->record("ok", now);
+  EXPECT_TRUE(check.allowed("ok"));
+  EXPECT_TRUE(check.allowed("ok"));
+  EXPECT_EQ(replies->size(), 1u);
 }
 
 TEST(PermissionsTest, DecisionCacheIsBoundedAndComputesOncePerEntry) {

@@ -28,6 +28,20 @@ TEST(DurationTest, RejectsWhatGoRejects) {
   }
 }
 
+TEST(DurationTest, ErrorTextsAsGo) {
+  EXPECT_EQ(go_duration_error("bad"), "time: invalid duration \"bad\"");
+  EXPECT_EQ(go_duration_error(""), "time: invalid duration \"\"");
+  EXPECT_EQ(go_duration_error("5"), "time: missing unit in duration \"5\"");
+  EXPECT_EQ(go_duration_error("1.5.3s"), "time: missing unit in duration \"1.5.3s\"");
+  EXPECT_EQ(go_duration_error(".s"), "time: invalid duration \".s\"");
+  EXPECT_EQ(go_duration_error("1d"), "time: unknown unit \"d\" in duration \"1d\"");
+  EXPECT_EQ(go_duration_error("99999999999h"), "time: invalid duration \"99999999999h\"");
+  // Bytes outside printable ASCII are spelled out, quotes escaped.
+  EXPECT_EQ(go_duration_error("1\xC3\xA9"),
+            "time: unknown unit \"\\xc3\\xa9\" in duration \"1\\xc3\\xa9\"");
+  EXPECT_EQ(go_duration_error("a\"b"), "time: invalid duration \"a\\\"b\"");
+}
+
 TEST(DurationTest, FormatsAsGoDurationString) {
   EXPECT_EQ(format_go_duration(0s), "0s");
   EXPECT_EQ(format_go_duration(200ms), "200ms");

@@ -270,6 +270,77 @@ TEST(OptionsLoaderTest, BadPermissionEntriesAreErrors) {
       "subject \"\" is not a valid subject");
 }
 
+TEST(OptionsLoaderTest, AllowResponsesAsNatsServerReadsIt) {
+  auto l = load(R"(
+authorization { users = [
+  { user: a, password: p, permissions: { allow_responses: true } }
+  { user: b, password: p, permissions: { allow_responses: { max: 3, expires: "1m" } } }
+  { user: c, password: p, permissions: { PUBLISH_ALLOW_RESPONSES: { MAX_MSGS: -1, TTL: "-1s" } } }
+  { user: d, password: p, permissions: { allow_responses: { max_responses: 0, expiration: "0s" } } }
+  { user: e, password: p, permissions: { allow_responses: false } }
+  { user: f, password: p, permissions: { allow_responses: { max_messages: 2k, expires: 500ms } } }
+  { user: g, password: p, permissions: { allow_responses: {} } }
+] }
+)");
+  ASSERT_TRUE(l.result.ok()) << l.result.errors.front();
+  EXPECT_TRUE(l.result.warnings.empty());
+  const auto response = [&](std::size_t i) { return l.options.users.at(i).permissions->response; };
+  const ResponsePermission defaults{1, 2min};
+  EXPECT_EQ(response(0), defaults);
+  EXPECT_EQ(response(1), (ResponsePermission{3, 1min}));
+  EXPECT_EQ(response(2), (ResponsePermission{-1, -1s}));
+  EXPECT_EQ(response(3), defaults);  // 0 keeps the default
+  EXPECT_FALSE(response(4).has_value());
+  EXPECT_EQ(response(5), (ResponsePermission{2000, 500ms}));  // 2k is a size
+  EXPECT_EQ(response(6), defaults);
+  // allow_responses leaves the publish lists as written: the blanket deny comes with compiling.
+  EXPECT_FALSE(l.options.users[0].permissions->publish.has_value());
+}
+
+// nats-server's texts, at nats-server's positions (its recovered panic for a `max` that is not
+// an integer included).
+TEST(OptionsLoaderTest, BadAllowResponsesAreErrors) {
+  auto l = load(R"(authorization { users = [
+  { user: a, password: p, permissions: { allow_responses: "yes" } }
+  { user: b, password: p, permissions: { allow_responses: { max: "x" } } }
+  { user: c, password: p, permissions: { allow_responses: { max: 1.5 } } }
+  { user: d, password: p, permissions: { allow_responses: { expires: 5 } } }
+  { user: e, password: p, permissions: { allow_responses: { expires: "1d" } } }
+  { user: f, password: p, permissions: { allow_responses: { ttl: "5" } } }
+  { user: g, password: p, permissions: { allow_responses: { foo: 1 } } }
+  { user: h, password: p, permissions: { allow_responses: [true] } }
+  { user: i, password: p, permissions: { allow_responses: { expires: 1m } } }
+]}
+)");
+  EXPECT_EQ(
+      l.result.errors,
+      (std::vector<std::string>{
+          "test.conf:2:42: error parsing response permissions, expected a boolean or a map",
+          "test.conf:3:61: interface conversion: interface {} is string, not int64",
+          "test.conf:4:61: interface conversion: interface {} is float64, not int64",
+          "test.conf:5:61: error parsing expires, not a duration string",
+          "test.conf:6:61: error parsing expires: time: unknown unit \"d\" in duration \"1d\"",
+          "test.conf:7:61: error parsing expires: time: missing unit in duration \"5\"",
+          "test.conf:8:61: Unknown field \"foo\" parsing permissions",
+          "test.conf:9:42: error parsing response permissions, expected a boolean or a map",
+          "test.conf:10:61: error parsing expires, not a duration string",  // 1m: a size
+      }));
+}
+
+// nats-server reads `permissions` in the authorization block as default permissions (for the
+// users without their own); a single user or a token does not get them.
+TEST(OptionsLoaderTest, AuthorizationPermissionsAreTheDefaultPermissions) {
+  auto single = load("authorization { user: a, password: b, permissions: { publish: \"x\" } }");
+  ASSERT_TRUE(single.result.ok()) << single.result.errors.front();
+  ASSERT_TRUE(single.options.default_permissions && single.options.default_permissions->publish);
+  EXPECT_EQ(single.options.default_permissions->publish->allow, (std::vector<std::string>{"x"}));
+  EXPECT_EQ(single.options.username, "a");
+
+  auto aliased = load("authorization { default_permission: { subscribe: \"y\" } }");
+  ASSERT_TRUE(aliased.result.ok()) << aliased.result.errors.front();
+  EXPECT_EQ(aliased.options.default_permissions->subscribe->allow, (std::vector<std::string>{"y"}));
+}
+
 TEST(OptionsLoaderTest, ConflictingAuthorizationIsAnError) {
   EXPECT_EQ(load("authorization { user: a, token: b }").result.errors.at(0),
             "test.conf:1:1: Cannot have a user/pass and token");
