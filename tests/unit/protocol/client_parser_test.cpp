@@ -571,7 +571,7 @@ TEST(ClientParser, MaxControlLineOnAnIncompleteLine) {
 // TCP segmented the stream. Complete lines now get the partial lines' 2x bound.
 TEST(ClientParser, MaxControlLineBoundsWholeLinesAsPartialOnes) {
   const ParserLimits small{32, 16};
-  for (const std::string line :
+  for (const std::string& line :
        {"PING" + std::string(61, 'x') + "\r\n", "PONG" + std::string(61, 'x') + "\n",
         "+OK" + std::string(62, 'x') + "\r\n", "SUB" + std::string(60, ' ') + "foo 1\r\n",
         "PUB\t" + std::string(60, '\t') + "foo 1\r\nx\r\n"}) {
