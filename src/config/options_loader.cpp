@@ -74,8 +74,9 @@ bool is_unsupported(std::string_view key) {
 }
 
 // Walks `map` with `table`; keys defined only as $variables are skipped as nats-server does.
+// An unknown key is an error worded as nats-server words it for that block ({} is the key).
 void apply_table(const ConfMap& map, const KeyTable& table, ConfReader& reader,
-                 bool allow_unsupported) {
+                 bool allow_unsupported, std::string_view unknown_text = "unknown field \"{}\"") {
   for (const ConfMapEntry& entry : map) {
     std::string key = lower(entry.key);
     if (auto it = table.find(key); it != table.end()) {
@@ -86,7 +87,7 @@ void apply_table(const ConfMap& map, const KeyTable& table, ConfReader& reader,
       reader.warning(entry.key_position,
                      fmt::format("option \"{}\" is not supported by gnatsd, ignored", entry.key));
     } else {
-      reader.error(entry.key_position, fmt::format("unknown field \"{}\"", entry.key));
+      reader.error(entry.key_position, fmt::format(fmt::runtime(unknown_text), entry.key));
     }
   }
 }
@@ -207,7 +208,9 @@ std::optional<SubjectPermission> subject_permission(const ConfMapEntry& e, ConfR
          if (auto l = permission_list(x, rr, x.key_position)) out.deny = std::move(*l);
        }},
   };
-  apply_table(e.value.as_map(), table, r, false);
+  apply_table(e.value.as_map(), table, r, false,
+              "Unknown field name \"{}\" parsing subject permissions, only 'allow' or 'deny' are "
+              "permitted");
   return out;
 }
 
@@ -296,7 +299,7 @@ std::optional<Permissions> permissions(const ConfMapEntry& e, ConfReader& r) {
                     {"export", sub},
                     {"allow_responses", responses},
                     {"publish_allow_responses", responses}};
-  apply_table(*map, table, r, false);
+  apply_table(*map, table, r, false, "Unknown field \"{}\" parsing permissions");
   return out;
 }
 

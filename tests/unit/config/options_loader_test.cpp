@@ -182,6 +182,18 @@ TEST(OptionsLoaderTest, UnknownKeysAreErrorsAtTheirPosition) {
   EXPECT_EQ(l.result.errors[1], "test.conf:5:3: unknown field \"bogus\"");
 }
 
+TEST(OptionsLoaderTest, UnknownPermissionKeysAreWordedAsNatsServer) {
+  auto l = load(
+      "authorization {\n  users = [\n"
+      "    {user: a, password: b, permissions: { publish: { allow: x, zap: 1 }, foo: 1 }}\n"
+      "  ]\n}\n");
+  ASSERT_EQ(l.result.errors.size(), 2u);
+  EXPECT_EQ(l.result.errors[0],
+            "test.conf:3:64: Unknown field name \"zap\" parsing subject permissions, only "
+            "'allow' or 'deny' are permitted");
+  EXPECT_EQ(l.result.errors[1], "test.conf:3:74: Unknown field \"foo\" parsing permissions");
+}
+
 TEST(OptionsLoaderTest, VariablesAreNotUnknownKeys) {
   auto l = load("PASS = secret\nauthorization { user: a, password: $PASS }");
   ASSERT_TRUE(l.result.ok()) << l.result.errors.front();
