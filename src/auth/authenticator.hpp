@@ -67,6 +67,10 @@ class Authenticator {
   bool needs_slow_check(const Credentials& credentials) const noexcept;
   // The client's identity, or nullopt when the credentials are refused.
   std::optional<Identity> authenticate(const Credentials& credentials) const;
+  // Whether `name` is an entry of the users list (an nkey when `nkey`).
+  bool lists(const std::string& name, bool nkey) const {
+    return nkey ? nkeys_.count(name) != 0 : users_.count(name) != 0;
+  }
 
  private:
   struct UserEntry {

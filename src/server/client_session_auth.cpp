@@ -58,6 +58,8 @@ void ClientSession::reauthorize() {
   // CONNECT's verdict, when it comes, was reached with the old one (nats-server has the same
   // window).
   if (closed_ || awaiting_connect_ || auth_pending_) return;
+  listed_before_reload_ = authenticator_ && !auth_user_.empty() &&
+                          authenticator_->lists(auth_user_, auth_nkey_);
   authenticator_ = server_.authenticator();
   if (!authenticator_->required()) {
     apply_identity(auth::Identity{});
@@ -96,6 +98,15 @@ void ClientSession::auth_checked(std::optional<auth::Identity> identity, bool fo
   // A later check (a newer CONNECT or reload) supersedes this one's verdict.
   if (closed_ || check != auth_checks_) return;
   if (!identity) {
+    // nats-server closes a client whose users-list entry a reload removed as "Client Closed",
+    // without an -ERR; other refusals are authorization violations.
+    if (!for_connect && listed_before_reload_ &&
+        (authenticator_->has_users() || authenticator_->has_nkeys()) &&
+        !authenticator_->lists(auth_user_, auth_nkey_)) {
+      log::debug("{} - user {} removed by the reload", describe(), log::go_quote(auth_user_));
+      close(CloseReason::ClientClosed);
+      return;
+    }
     auth_violation();
     return;
   }

@@ -376,6 +376,25 @@ TEST(AuthTest, ReloadChangingAPassword) {
   EXPECT_EQ(connected->take_buffered(), kErrAuthorization);
 }
 
+TEST(AuthTest, ReloadRemovingAUserClosesItsClientsWithoutAnError) {
+  TempFile conf("authorization {\n  users: [{user: a, password: a}, {user: b, password: b}]\n}\n");
+  ServerProcess server({"-c", conf.path()});
+  auto removed = raw_client(server);
+  ASSERT_EQ(roundtrip(*removed, "CONNECT {\"verbose\":false,\"user\":\"a\",\"pass\":\"a\"}\r\n"),
+            "PONG\r\n");
+  auto kept = raw_client(server);
+  ASSERT_EQ(roundtrip(*kept, "CONNECT {\"verbose\":false,\"user\":\"b\",\"pass\":\"b\"}\r\n"),
+            "PONG\r\n");
+  rewrite(conf, "authorization {\n  users: [{user: b, password: b}]\n}\n");
+  server.signal(SIGHUP);
+  ASSERT_TRUE(server.wait_for_log("Reloaded server configuration", 5s)) << server.log();
+  // As nats-server 2.9.10: a removed user's client is closed as "Client Closed", with no -ERR
+  // (a changed password, above, is an authorization violation).
+  EXPECT_TRUE(removed->expect_closed());
+  EXPECT_EQ(removed->take_buffered(), "");
+  EXPECT_EQ(roundtrip(*kept, ""), "PONG\r\n");
+}
+
 TEST(AuthTest, ReloadChangingTheSingleUsersPasswordDisconnectsItsClients) {
   TempFile conf("authorization {\n  user: derek\n  password: old\n}\n");
   ServerProcess server({"-c", conf.path()});
