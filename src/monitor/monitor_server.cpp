@@ -3,6 +3,7 @@
 #include "monitor/monitor_server.hpp"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <cctype>
 #include <cerrno>
@@ -144,6 +145,13 @@ std::string MonitorServer::start(const std::string& host, int port, std::string_
   }
   // cpp-httplib takes ownership of the queue it is handed as a raw pointer.
   http_->new_task_queue = [] { return new httplib::ThreadPool(kHttpThreads); };
+  // As Go's listeners: SO_REUSEADDR, so that a restart binds while the last run's connections
+  // sit in TIME_WAIT. Not cpp-httplib's default SO_REUSEPORT, which refuses that bind yet lets
+  // a second server share the port.
+  http_->set_socket_options([](int sock) {
+    const int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   install_routes(normalize_base_path(base_path));
 
   errno = 0;

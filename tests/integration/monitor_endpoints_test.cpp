@@ -352,5 +352,28 @@ TEST(MonitorEndpointsTest, BusyMonitorPortFailsStartup) {
       << result->output;
 }
 
+// The monitor listener binds as Go's do (SO_REUSEADDR): a restart takes the port back while the
+// last run's connections sit in TIME_WAIT, and a second server can never share it.
+TEST(MonitorEndpointsTest, MonitorPortIsNotSharedAndRebindsAfterARestart) {
+  auto first = std::make_unique<MonitoredServer>();
+  const int port = first->http;
+  {
+    // HTTP/1.0: the server closes first, so its end of the connection stays in TIME_WAIT.
+    RawClient client(port);
+    ASSERT_TRUE(client.send("GET /varz HTTP/1.0\r\n\r\n"));
+    EXPECT_TRUE(client.expect_closed());
+  }
+  auto second = ServerProcess::run_to_exit({"-m", std::to_string(port)});
+  ASSERT_TRUE(second.has_value());
+  EXPECT_TRUE(WIFEXITED(second->status) && WEXITSTATUS(second->status) == 1)
+      << describe_wait_status(second->status);
+  EXPECT_NE(second->output.find("bind: address already in use"), std::string::npos)
+      << second->output;
+
+  first->process.stop();
+  ServerProcess restarted({"-m", std::to_string(port)});
+  EXPECT_EQ(http_get(port, "/varz").status, 200) << restarted.log();
+}
+
 }  // namespace
 }  // namespace gnatsd::test
