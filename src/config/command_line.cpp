@@ -197,6 +197,7 @@ const std::vector<Flag>& flags() {
        false,
        [](Options& o, CommandLine&, std::string_view v) -> R {
          o.tls.cert_file = std::string(v);
+         o.tls_block_at.clear();
          o.tls.enabled = true;
          return std::nullopt;
        }},
@@ -204,6 +205,7 @@ const std::vector<Flag>& flags() {
        false,
        [](Options& o, CommandLine&, std::string_view v) -> R {
          o.tls.key_file = std::string(v);
+         o.tls_block_at.clear();
          o.tls.enabled = true;
          return std::nullopt;
        }},
@@ -211,6 +213,7 @@ const std::vector<Flag>& flags() {
        false,
        [](Options& o, CommandLine&, std::string_view v) -> R {
          o.tls.ca_file = std::string(v);
+         o.tls_block_at.clear();
          o.tls.enabled = true;
          return std::nullopt;
        }},

@@ -546,7 +546,11 @@ KeyTable top_level_table(Options& o) {
       {"no_auth_user", string_field(o.no_auth_user)},
       {"authorization",
        [&o](const ConfMapEntry& e, ConfReader& r) { authorization_block(e, r, o); }},
-      {"tls", [&o](const ConfMapEntry& e, ConfReader& r) { tls_block(e, r, o.tls); }},
+      {"tls",
+       [&o](const ConfMapEntry& e, ConfReader& r) {
+         tls_block(e, r, o.tls);
+         o.tls_block_at = ConfReader::at(e.key_position, "");
+       }},
       {"cluster", [&o](const ConfMapEntry& e, ConfReader& r) { cluster_block(e, r, o.cluster); }},
       {"io_threads", int_field(o.io_threads)},
   };
@@ -592,7 +596,8 @@ std::string validate_options(const Options& o) {
   // The client port's TLS: the certificate, key and CA must load now (nats-server's texts,
   // naming the file), not at the first connection. Also refuses a reload to broken files.
   if (o.tls.enabled) {
-    if (auto tls = net::make_server_tls_context(o.tls); !tls.context) return tls.error;
+    if (auto tls = net::make_server_tls_context(o.tls); !tls.context)
+      return o.tls_block_at + tls.error;
   }
   return {};
 }

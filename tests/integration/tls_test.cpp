@@ -546,6 +546,19 @@ TEST(TlsConfigTest, FilesThatDoNotLoadAreStartupErrorsNamingThem) {
   }
 }
 
+TEST(TlsConfigTest, FilesOfATlsBlockThatDoNotLoadAreReportedAtTheBlock) {
+  TestPki pki;
+  TempFile conf("port: -1\ntls {\n  cert_file: \"/nonexistent/cert.pem\"\n  key_file: \"" +
+                pki.path("server-key.pem") + "\"\n}\n");
+  auto result = ServerProcess::run_to_exit({"-c", conf.path()});
+  ASSERT_TRUE(result);
+  EXPECT_TRUE(exited_with(*result, 1)) << describe_wait_status(result->status);
+  const std::string expected = conf.path() +
+                               ":2:1: error parsing X509 certificate/key pair: open "
+                               "/nonexistent/cert.pem: no such file or directory";
+  EXPECT_NE(result->output.find(expected), std::string::npos) << result->output;
+}
+
 TEST(TlsConfigTest, BadTlsBlocksAreConfigErrors) {
   TestPki pki;
   const std::string key_pair = "  cert_file: \"" + pki.path("server-cert.pem") +
