@@ -11,7 +11,9 @@ namespace {
 
 // nats-server's order: a signature must be present, decode, and verify over the nonce's text.
 bool nkey_signature_valid(const nkey::PublicKey& key, const Credentials& credentials) {
-  if (credentials.signature.empty()) return false;
+  // No nonce: the client was sent an INFO before nkey users existed (a reload added them); a
+  // signature of nothing could be a replay, so it is refused and the client reconnects.
+  if (credentials.signature.empty() || credentials.nonce.empty()) return false;
   const auto signature = nkey::decode_signature(credentials.signature);
   return signature && nkey::verify(key, credentials.nonce, *signature);
 }

@@ -18,7 +18,8 @@ void ReplyPermits::record(std::string_view reply, Clock::time_point now) {
     return;
   }
   entries_.emplace(std::string(reply), Entry{now, 0});
-  if (entries_.size() > prune_at_) prune(now);
+  bytes_ += reply.size();
+  if (entries_.size() > prune_at_ || bytes_ > kMaxBytes) prune(now);
 }
 
 bool ReplyPermits::use(std::string_view subject, Clock::time_point now) {
@@ -27,13 +28,17 @@ bool ReplyPermits::use(std::string_view subject, Clock::time_point now) {
   if (it == entries_.end()) return false;
   Entry& entry = it->second;
   if (expired(entry, now) || used_up(entry)) {
+    bytes_ -= it->first.size();
     entries_.erase(it);
     return false;
   }
   ++entry.uses;
   // The last allowed response: nothing more can come of the entry (nats-server keeps it until
   // the next attempt or prune, which refuses that attempt all the same).
-  if (used_up(entry)) entries_.erase(it);
+  if (used_up(entry)) {
+    bytes_ -= it->first.size();
+    entries_.erase(it);
+  }
   return true;
 }
 
@@ -42,20 +47,46 @@ std::size_t ReplyPermits::size() const {
   return entries_.size();
 }
 
+std::size_t ReplyPermits::bytes() const {
+  std::lock_guard lock(mutex_);
+  return bytes_;
+}
+
+template <class Drop>
+void ReplyPermits::erase_if(Drop drop) {
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    if (drop(*it)) {
+      bytes_ -= it->first.size();
+      it = entries_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
 void ReplyPermits::prune(Clock::time_point now) {
-  std::erase_if(entries_, [&](const auto& item) {
-    return expired(item.second, now) || used_up(item.second);
-  });
-  if (entries_.size() > kMaxEntries) {
-    // Keep the newest 3/4 of the bound; entries recorded at the cutoff instant stay too.
-    std::vector<Clock::time_point> times;
-    times.reserve(entries_.size());
-    for (const auto& [reply, entry] : entries_) times.push_back(entry.recorded);
-    const std::size_t evict = entries_.size() - kMaxEntries / 4 * 3;
-    std::nth_element(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(evict),
-                     times.end());
-    const Clock::time_point cutoff = times[evict];
-    std::erase_if(entries_, [&](const auto& item) { return item.second.recorded < cutoff; });
+  erase_if([&](const auto& item) { return expired(item.second, now) || used_up(item.second); });
+  if (entries_.size() > kMaxEntries || bytes_ > kMaxBytes) {
+    // Forget the oldest until both the count and the bytes are down to 3/4 of their bounds;
+    // entries recorded at the cutoff instant stay too.
+    std::vector<std::pair<Clock::time_point, std::size_t>> ages;
+    ages.reserve(entries_.size());
+    for (const auto& [reply, entry] : entries_) ages.emplace_back(entry.recorded, reply.size());
+    std::sort(ages.begin(), ages.end());
+    std::size_t count = entries_.size();
+    std::size_t bytes = bytes_;
+    std::size_t evict = 0;
+    while (evict < ages.size() && (count > kMaxEntries / 4 * 3 || bytes > kMaxBytes / 4 * 3)) {
+      --count;
+      bytes -= ages[evict].second;
+      ++evict;
+    }
+    if (evict < ages.size()) {
+      const Clock::time_point cutoff = ages[evict].first;
+      erase_if([&](const auto& item) { return item.second.recorded < cutoff; });
+    } else {
+      erase_if([](const auto&) { return true; });
+    }
   }
   // Prune again once the map has doubled: each prune's cost is paid for by the records since
   // the last one, while nats-server prunes at every record past kPruneAbove.

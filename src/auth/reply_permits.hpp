@@ -27,6 +27,9 @@ class ReplyPermits {
   // gnatsd's own hard bound: nats-server's map grows without limit while requests arrive faster
   // than they expire; past this many live entries the oldest are forgotten, down to 3/4 of it.
   static constexpr std::size_t kMaxEntries = 16 * kPruneAbove;
+  // The same for the subjects' bytes: reply subjects run up to max_control_line, so a count
+  // alone would let other clients' requests pin hundreds of megabytes here.
+  static constexpr std::size_t kMaxBytes = 16 * 1024 * 1024;
 
   explicit ReplyPermits(const config::ResponsePermission& permission);
 
@@ -38,6 +41,7 @@ class ReplyPermits {
   bool use(std::string_view subject, Clock::time_point now);
 
   std::size_t size() const;
+  std::size_t bytes() const;  // of the recorded subjects
 
  private:
   struct Entry {
@@ -56,14 +60,18 @@ class ReplyPermits {
   bool used_up(const Entry& entry) const noexcept {
     return max_msgs_ > 0 && entry.uses >= max_msgs_;
   }
-  // Drops what can no longer be used and, past kMaxEntries, the oldest. Lock held.
+  // Drops what can no longer be used and, past kMaxEntries or kMaxBytes, the oldest. Lock held.
   void prune(Clock::time_point now);
+  // Removes entries matching `drop`, keeping bytes_ exact. Lock held.
+  template <class Drop>
+  void erase_if(Drop drop);
 
   const std::int64_t max_msgs_;    // <= 0: any number of responses
   const Clock::duration expires_;  // <= 0: never expires
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Entry, StringHash, std::equal_to<>> entries_;  // guarded
   std::size_t prune_at_ = kPruneAbove;                                           // guarded
+  std::size_t bytes_ = 0;                                                        // guarded
 };
 
 }  // namespace gnatsd::auth

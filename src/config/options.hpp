@@ -117,10 +117,10 @@ struct Options {
   bool syslog = false;
   std::string remote_syslog;
   std::string pid_file;
-  std::string ports_file_dir;
+  std::string ports_file_dir;  // where <executable>_<pid>.ports is written; empty: none
   // "file:line:col: " of the config file's tls {} block, which prefixes a certificate or key
   // that does not load (as nats-server reports it); empty when the command line set them.
-  std::string tls_block_at;  // where <executable>_<pid>.ports is written; empty: none
+  std::string tls_block_at;
 
   // I/O threads, each with its own event loop; 0 means one per core.
   int io_threads = 0;

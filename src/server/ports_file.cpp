@@ -36,8 +36,7 @@ std::string ip_text(const sockaddr* addr) {
   if (addr->sa_family == AF_INET) {
     inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(addr)->sin_addr, text, sizeof text);
   } else if (addr->sa_family == AF_INET6) {
-    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(addr)->sin6_addr, text,
-              sizeof text);
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(addr)->sin6_addr, text, sizeof text);
   }
   return text;
 }
@@ -120,7 +119,8 @@ std::string PortsFile::write(const std::string& dir, const ListenPorts& ports) {
   auto failed = [&path](std::string_view op, int err) {
     return "Error writing ports file (" + path + "): " + process::path_error_text(op, path, err);
   };
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  // O_NOFOLLOW: the name is predictable and often in /tmp; never write through a symlink.
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0666);
   if (fd < 0) return failed("open", errno);
   std::string_view rest = contents;
   while (!rest.empty()) {
@@ -129,6 +129,7 @@ std::string PortsFile::write(const std::string& dir, const ListenPorts& ports) {
     if (n <= 0) {
       const int err = n < 0 ? errno : EIO;
       ::close(fd);
+      ::unlink(path.c_str());  // no half-written file for a launcher to misread
       return failed("write", err);
     }
     rest.remove_prefix(static_cast<std::size_t>(n));

@@ -143,12 +143,14 @@ void Server::reload() {
         log::error("Could not write pidfile: {}", err);
     }
   }
-  if (next->ports_file_dir != current.ports_file_dir) {
-    // As nats-server: the old directory's file goes, the new one is written.
+  if (tls_changed) install_tls(std::move(tls.context));
+  if (next->ports_file_dir != current.ports_file_dir ||
+      (tls_changed && !next->ports_file_dir.empty())) {
+    // As nats-server: the old directory's file goes, the new one is written (with tls:// or
+    // nats:// as the TLS now in force says).
     ports_file_.remove();
     if (!next->ports_file_dir.empty()) write_ports_file(next->ports_file_dir);
   }
-  if (tls_changed) install_tls(std::move(tls.context));
   for (const auto& line : changes) log::info("{}", line);
   const bool reauthorize = authorization_changed(current, *next);
   reloaded_options_.push_back(std::move(next));

@@ -84,7 +84,12 @@ void Server::set_authenticator(std::shared_ptr<const auth::Authenticator> authen
   pending.reserve(workers_.size());
   for (auto& worker : workers_) pending.push_back(worker->reauthorize_sessions());
   const auto deadline = std::chrono::steady_clock::now() + kReauthorizeWait;
-  for (auto& done : pending) done.wait_until(deadline);
+  for (auto& done : pending) {
+    if (done.wait_until(deadline) == std::future_status::timeout) {
+      log::warn("Reload: clients are still being checked against the new authorization");
+      break;
+    }
+  }
 }
 
 Server::~Server() {

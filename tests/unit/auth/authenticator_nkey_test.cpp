@@ -63,6 +63,9 @@ TEST(AuthenticatorNkeyTest, BadOrMissingSignaturesAndUnknownKeysAreRefused) {
   // Another connection's nonce (a replayed CONNECT).
   EXPECT_FALSE(auth.authenticate(nkey_creds(a.public_key, sign_nonce(a, nonce), "zzz")));
   EXPECT_FALSE(auth.authenticate(nkey_creds(b.public_key, sign_nonce(b, nonce), nonce)));
+  // A client sent its INFO before a reload added nkey users has no nonce: a signature of the
+  // empty text (which could be a replay) is refused.
+  EXPECT_FALSE(auth.authenticate(nkey_creds(a.public_key, sign_nonce(a, ""), "")));
 }
 
 TEST(AuthenticatorNkeyTest, AnNkeyInConnectIsCheckedAgainstNkeyUsersOnly) {

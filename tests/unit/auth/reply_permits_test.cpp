@@ -80,5 +80,23 @@ TEST(ReplyPermitsTest, LiveEntriesAreBoundedOldestFirst) {
   EXPECT_TRUE(permits.use("r." + std::to_string(total - 1), t0));
 }
 
+TEST(ReplyPermitsTest, RecordedBytesAreBoundedOldestFirst) {
+  ReplyPermits permits(permission(-1, -1s));  // nothing ever expires
+  const auto t0 = Clock::now();
+  const std::string long_tail(4000, 'x');  // reply subjects as long as a control line allows
+  const std::size_t total = ReplyPermits::kMaxBytes / long_tail.size() + 10;
+  for (std::size_t i = 0; i < total; ++i) {
+    permits.record("r." + std::to_string(i) + "." + long_tail, t0 + std::chrono::microseconds(i));
+    ASSERT_LE(permits.bytes(), ReplyPermits::kMaxBytes);
+  }
+  EXPECT_LT(permits.size(), total);
+  EXPECT_FALSE(permits.use("r.0." + long_tail, t0));
+  EXPECT_TRUE(permits.use("r." + std::to_string(total - 1) + "." + long_tail, t0));
+  // Used and forgotten entries give their bytes back.
+  const std::size_t before = permits.bytes();
+  permits.record("short", t0 + std::chrono::hours(1));
+  EXPECT_EQ(permits.bytes(), before + 5);
+}
+
 }  // namespace
 }  // namespace gnatsd::auth
