@@ -233,7 +233,7 @@ class ClientSession final : public net::IoHandler,
   // Set by a reload when the client had logged in as an entry of the users list: if the new
   // list no longer has that entry, it is closed as nats-server does (no -ERR, "Client Closed").
   bool listed_before_reload_ = false;
-  std::string nonce_;              // sent in INFO when nkey users are configured, signed back
+  std::string nonce_;  // sent in INFO when nkey users are configured, signed back
   std::shared_ptr<const auth::UserPermissions> permissions_;  // null: unrestricted
   std::unique_ptr<auth::PublishCheck> publish_check_;         // null: publish anywhere
 

@@ -58,8 +58,8 @@ void ClientSession::reauthorize() {
   // CONNECT's verdict, when it comes, was reached with the old one (nats-server has the same
   // window).
   if (closed_ || awaiting_connect_ || auth_pending_) return;
-  listed_before_reload_ = authenticator_ && !auth_user_.empty() &&
-                          authenticator_->lists(auth_user_, auth_nkey_);
+  listed_before_reload_ =
+      authenticator_ && !auth_user_.empty() && authenticator_->lists(auth_user_, auth_nkey_);
   authenticator_ = server_.authenticator();
   if (!authenticator_->required()) {
     apply_identity(auth::Identity{});
