@@ -30,20 +30,27 @@ std::uint16_t crc16(std::span<const std::uint8_t> data) {
   return crc;
 }
 
-std::string base32_encode(std::span<const std::uint8_t> data) {
+// Unpadded encoding of `data` in `Bits`-bit groups, most significant first (base32: 5,
+// base64: 6), the last group zero-filled.
+template <int Bits>
+std::string encode_groups(std::span<const std::uint8_t> data, std::string_view alphabet) {
   std::string out;
   std::uint32_t bits = 0;
   int count = 0;
   for (std::uint8_t byte : data) {
     bits = (bits << 8) | byte;
     count += 8;
-    while (count >= 5) {
-      out += kBase32Alphabet[(bits >> (count - 5)) & 31];
-      count -= 5;
+    while (count >= Bits) {
+      out += alphabet[(bits >> (count - Bits)) & ((1u << Bits) - 1)];
+      count -= Bits;
     }
   }
-  if (count > 0) out += kBase32Alphabet[(bits << (5 - count)) & 31];
+  if (count > 0) out += alphabet[(bits << (Bits - count)) & ((1u << Bits) - 1)];
   return out;
+}
+
+std::string base32_encode(std::span<const std::uint8_t> data) {
+  return encode_groups<5>(data, kBase32Alphabet);
 }
 
 // Unpadded base32 with the upper-case alphabet only, as nkeys' decoder.
@@ -114,21 +121,7 @@ std::optional<std::string> base64_decode(std::string_view text, bool padded) {
 }
 
 std::string base64_raw_url_encode(std::span<const std::uint8_t> data) {
-  constexpr std::string_view alphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  std::uint32_t bits = 0;
-  int count = 0;
-  for (std::uint8_t byte : data) {
-    bits = (bits << 8) | byte;
-    count += 8;
-    while (count >= 6) {
-      out += alphabet[(bits >> (count - 6)) & 63];
-      count -= 6;
-    }
-  }
-  if (count > 0) out += alphabet[(bits << (6 - count)) & 63];
-  return out;
+  return encode_groups<6>(data, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
 }
 
 }  // namespace

@@ -2,29 +2,16 @@
 // `nats-server -t -c`) for bad or conflicting entries, duplicates and the no_auth_user.
 #include <gtest/gtest.h>
 
-#include "config/conf_parser.hpp"
 #include "config/options_loader.hpp"
+#include "options_loader_test_support.hpp"
 
 namespace gnatsd::config {
 namespace {
 
 constexpr std::string_view kNkey = "UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4";
 
-struct Loaded {
-  Options options;
-  ConfigLoadResult result;
-};
-
-Loaded load(const std::string& text) {
-  Loaded out;
-  auto parsed = parse_config_string(text, "test.conf");
-  if (!parsed) {
-    out.result.errors.push_back(parsed.error().message());
-    return out;
-  }
-  out.result = apply_config(*parsed, out.options);
-  return out;
-}
+using test::load;
+using test::Loaded;
 
 std::string users_conf(std::string_view entries) {
   return "port: 4222\nauthorization {\n  users = [\n" + std::string(entries) + "  ]\n}\n";

@@ -4,28 +4,15 @@
 
 #include <gtest/gtest.h>
 
-#include "config/conf_parser.hpp"
+#include "options_loader_test_support.hpp"
 
 namespace gnatsd::config {
 namespace {
 
 using namespace std::chrono_literals;
 
-struct Loaded {
-  Options options;
-  ConfigLoadResult result;
-};
-
-Loaded load(std::string_view text) {
-  Loaded out;
-  auto parsed = parse_config_string(text, "test.conf");
-  if (!parsed) {
-    out.result.errors.push_back(parsed.error().message());
-    return out;
-  }
-  out.result = apply_config(*parsed, out.options);
-  return out;
-}
+using test::load;
+using test::Loaded;
 
 // The seed README's sample configuration, verbatim.
 constexpr std::string_view kSpecSample = R"(
