@@ -1,4 +1,4 @@
-// Micro-benchmarks for the routing hot path: cached and uncached matches, wildcard matches over
+// Micro-benchmarks for the subject-matching hot path: cached and uncached matches, wildcard matches over
 // 10k subscriptions, insert/remove, queue member selection; each reports allocations per op.
 #include <benchmark/benchmark.h>
 
@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "routing/queue_selection.hpp"
-#include "routing/subject_index.hpp"
+#include "subjects/queue_selection.hpp"
+#include "subjects/subject_index.hpp"
 
 // Counts every allocation made through the plain global operator new. The replacement is
 // binary-wide, so any benchmark in bench_micro may read it; aligned new is not counted. A
@@ -35,7 +35,7 @@ void operator delete(void* p, std::size_t) noexcept {
   std::free(p);
 }
 
-namespace gnatsd::routing {
+namespace gnatsd::subjects {
 namespace {
 
 // Reports allocations per iteration for the measured loop it is constructed just before.
@@ -205,4 +205,4 @@ void BM_PickIndex(benchmark::State& state) {
 BENCHMARK(BM_PickIndex);
 
 }  // namespace
-}  // namespace gnatsd::routing
+}  // namespace gnatsd::subjects

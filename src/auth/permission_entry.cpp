@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 
 #include "log/go_quote.hpp"
-#include "routing/subject.hpp"
+#include "subjects/subject.hpp"
 
 namespace gnatsd::auth {
 namespace {
@@ -71,13 +71,13 @@ std::optional<PermissionEntry> split_permission_entry(std::string_view entry) {
 }
 
 std::optional<std::string> permission_entry_error(std::string_view entry) {
-  if (routing::is_valid_subject(entry)) return std::nullopt;
+  if (subjects::is_valid_subject(entry)) return std::nullopt;
   const auto parts = fields(entry);
   // The whole entry is named unless it has a queue, then just its subject.
   // Go's %q quoting: a tab shows as \t.
   if (parts.size() != 2)
     return fmt::format("subject {} is not a valid subject", log::go_quote(entry));
-  if (!routing::is_valid_subject(parts[0])) {
+  if (!subjects::is_valid_subject(parts[0])) {
     return fmt::format("subject {} is not a valid subject", log::go_quote(parts[0]));
   }
   return std::nullopt;

@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "auth/permission_entry.hpp"
-#include "routing/subject.hpp"
+#include "subjects/subject.hpp"
 
 namespace gnatsd::auth {
 
@@ -41,9 +41,9 @@ SubscribeFilter::Side::Side(const std::vector<std::string>& entries)
     it->second.emplace_back(split->subject);
   }
   for (auto& [queue, subjects] : by_queue) {
-    const bool wildcard = routing::has_wildcard(queue);
+    const bool wildcard = subjects::has_wildcard(queue);
     queues.push_back(
-        QueueEntries{std::move(queue), wildcard, routing::SubjectPatternSet(subjects)});
+        QueueEntries{std::move(queue), wildcard, subjects::SubjectPatternSet(subjects)});
   }
 }
 
@@ -55,7 +55,7 @@ std::optional<bool> SubscribeFilter::Side::queue_decision(std::string_view subje
     any_matched = true;
     // '*' and '>' may be plain characters of a queue name, so the literal compare comes first.
     if (entries.queue == queue ||
-        (entries.queue_has_wildcard && routing::is_subset_match(queue, entries.queue))) {
+        (entries.queue_has_wildcard && subjects::is_subset_match(queue, entries.queue))) {
       return true;
     }
   }
@@ -84,9 +84,9 @@ bool SubscribeFilter::allows(std::string_view subject, std::string_view queue) c
 }
 
 bool SubscribeFilter::turns_on_delivery_filter(std::string_view subject) const {
-  if (deny_.plain.empty() || !routing::has_wildcard(subject)) return false;
+  if (deny_.plain.empty() || !subjects::has_wildcard(subject)) return false;
   return std::any_of(deny_entries_.begin(), deny_entries_.end(), [&](const std::string& entry) {
-    return routing::is_subset_match(entry, subject);
+    return subjects::is_subset_match(entry, subject);
   });
 }
 

@@ -12,7 +12,7 @@
 
 #include "auth/reply_permits.hpp"
 #include "config/options.hpp"
-#include "routing/subject_pattern_set.hpp"
+#include "subjects/subject_pattern_set.hpp"
 
 namespace gnatsd::auth {
 
@@ -32,8 +32,8 @@ class SubjectFilter {
   // Set by a non-empty configured list, even when none of its entries is a valid subject (an
   // allow list of invalid entries allows nothing rather than everything), or by unlisted_denied.
   bool has_allow_list_;
-  routing::SubjectPatternSet allow_;
-  routing::SubjectPatternSet deny_;
+  subjects::SubjectPatternSet allow_;
+  subjects::SubjectPatternSet deny_;
 };
 
 // Subscribe permissions. An entry is a subject ("foo.>") or a subject and a queue name
@@ -59,7 +59,7 @@ class SubscribeFilter {
   bool restricts() const noexcept { return allow_.configured || deny_.configured; }
 
   // The plain deny entries: what deliveries are checked against once the delivery filter is on.
-  const routing::SubjectPatternSet& plain_deny() const noexcept { return deny_.plain; }
+  const subjects::SubjectPatternSet& plain_deny() const noexcept { return deny_.plain; }
   // Whether an allowed subscription on `subject` turns the client's delivery filter on, as in
   // nats-server: a wildcard subject covering one of the deny entries (taken as written, queue
   // and all). Once on, every delivery to the client is checked against the plain deny entries
@@ -72,7 +72,7 @@ class SubscribeFilter {
   struct QueueEntries {
     std::string queue;
     bool queue_has_wildcard = false;
-    routing::SubjectPatternSet subjects;
+    subjects::SubjectPatternSet subjects;
   };
   struct Side {
     explicit Side(const std::vector<std::string>& entries);
@@ -81,7 +81,7 @@ class SubscribeFilter {
     std::optional<bool> queue_decision(std::string_view subject, std::string_view queue) const;
 
     bool configured;  // a non-empty list
-    routing::SubjectPatternSet plain;
+    subjects::SubjectPatternSet plain;
     std::vector<QueueEntries> queues;
   };
 

@@ -25,7 +25,7 @@
 namespace gnatsd::monitor {
 namespace {
 
-// Enough for a few dashboards polling at once; requests are short and never block routing.
+// Enough for a few dashboards polling at once; requests are short and never block delivery.
 constexpr std::size_t kHttpThreads = 4;
 constexpr std::chrono::seconds kStartTimeout{5};
 

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "routing/subject.hpp"
+#include "subjects/subject.hpp"
 #include "server/server.hpp"
 
 namespace gnatsd::monitor {
@@ -27,7 +27,7 @@ Decoded<SubszOptions> parse_subsz_options(const Params& params) {
   options.offset = std::max<std::int64_t>(offset.value, 0);
   if (limit.value > 0) options.limit = limit.value;
   options.test = param(params, "test");
-  if (!options.test.empty() && !routing::is_valid_literal_subject(options.test)) {
+  if (!options.test.empty() && !subjects::is_valid_literal_subject(options.test)) {
     return {{},
             fmt::format("invalid test subject, must be valid publish subject: {}", options.test)};
   }
@@ -72,7 +72,7 @@ Json build_subsz(server::Server& server, const SubszOptions& options) {
     for (auto& s : snapshots) {
       for (auto& conn : s.connections) {
         for (auto& sub : conn.subs) {
-          if (options.test.empty() || routing::subject_matches(sub.subject, options.test)) {
+          if (options.test.empty() || subjects::subject_matches(sub.subject, options.test)) {
             subs.push_back(std::move(sub));
           }
         }

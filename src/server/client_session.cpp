@@ -13,8 +13,8 @@
 #include "log/logger.hpp"
 #include "net/tls_transport.hpp"
 #include "protocol/constants.hpp"
-#include "routing/subject.hpp"
-#include "routing/subject_index.hpp"
+#include "subjects/subject.hpp"
+#include "subjects/subject_index.hpp"
 #include "server/connect_options.hpp"
 #include "server/server.hpp"
 #include "server/worker.hpp"
@@ -51,12 +51,18 @@ std::int64_t steady_ns() {
 // memory for the life of the connection.
 constexpr std::size_t kMaxRetainedOutBuffer = 1024 * 1024;
 
+// Every subscriber in this server's index is a ClientSession until routes arrive.
+ClientSession* session_of(const subjects::Subscription& sub) {
+  return static_cast<ClientSession*>(sub.subscriber.get());
+}
+
 }  // namespace
 
 ClientSession::ClientSession(Server& server, Worker& worker,
                              std::unique_ptr<net::Transport> transport, std::uint64_t cid,
                              std::string ip, int port)
-    : server_(server),
+    : subjects::Subscriber(subjects::SubscriberKind::Client),
+      server_(server),
       worker_(worker),
       transport_(std::move(transport)),
       tls_(dynamic_cast<net::TlsTransport*>(transport_.get())),
@@ -332,7 +338,7 @@ bool ClientSession::accept_pub(const protocol::PubFrame& frame) {
     return false;
   }
   // nats-server warns about a wildcard publish in pedantic mode but still delivers it.
-  if (pedantic_ && !routing::is_valid_literal_subject(frame.subject)) {
+  if (pedantic_ && !subjects::is_valid_literal_subject(frame.subject)) {
     send_error(protocol::err::kInvalidPublishSubject);
   }
   return true;
@@ -345,17 +351,17 @@ bool ClientSession::publish(const protocol::PubFrame& frame) {
 }
 
 void ClientSession::route(const OutboundMessage& msg) {
-  const routing::MatchResult& match = worker_.match_cache().match(msg.subject);
+  const subjects::MatchResult& match = worker_.match_cache().match(msg.subject);
   std::uint64_t delivered = 0;
   for (const auto& sub : match.plain) {
-    ClientSession* target = sub->client.get();
+    ClientSession* target = session_of(*sub);
     if (target == nullptr || (target == this && !echo_)) continue;
     auto outcome = target->deliver(*sub, msg);
     if (outcome.delivered) ++delivered;
-    if (outcome.needs_flush) worker_.schedule_flush(sub->client);
+    if (outcome.needs_flush) worker_.schedule_flush(std::static_pointer_cast<ClientSession>(sub->subscriber));
     if (outcome.backlogged) {
       feeding_backlogged_ = true;
-      backlogged_target_ = sub->client;
+      backlogged_target_ = std::static_pointer_cast<ClientSession>(sub->subscriber);
     }
     feeding_heavy_ |= outcome.heavy;
   }
@@ -365,13 +371,13 @@ void ClientSession::route(const OutboundMessage& msg) {
     const std::size_t first = worker_.queue_random().below(n);
     for (std::size_t i = 0; i < n; ++i) {
       const auto& sub = group[(first + i) % n];
-      ClientSession* target = sub->client.get();
+      ClientSession* target = session_of(*sub);
       if (target == nullptr || (target == this && !echo_)) continue;
       auto outcome = target->deliver(*sub, msg);
-      if (outcome.needs_flush) worker_.schedule_flush(sub->client);
+      if (outcome.needs_flush) worker_.schedule_flush(std::static_pointer_cast<ClientSession>(sub->subscriber));
       if (outcome.backlogged) {
         feeding_backlogged_ = true;
-        backlogged_target_ = sub->client;
+        backlogged_target_ = std::static_pointer_cast<ClientSession>(sub->subscriber);
       }
       feeding_heavy_ |= outcome.heavy;
       if (outcome.delivered) {
@@ -388,7 +394,7 @@ void ClientSession::route(const OutboundMessage& msg) {
   }
 }
 
-ClientSession::DeliveryOutcome ClientSession::deliver(routing::Subscription& sub,
+ClientSession::DeliveryOutcome ClientSession::deliver(subjects::Subscription& sub,
                                                       const OutboundMessage& msg) {
   std::string_view payload = msg.payload;
   std::size_t header_len = msg.header_len;
@@ -479,7 +485,7 @@ ClientSession::DeliveryOutcome ClientSession::deliver(routing::Subscription& sub
                sub.sid, msg.reply, msg.reply.empty() ? "" : " ", payload.size());
   }
   if (auto_unsubscribed) {
-    routing::SubscriptionPtr owned;
+    subjects::SubscriptionPtr owned;
     {
       std::lock_guard lock(subs_mutex_);
       auto it = subs_.find(sub.sid);
@@ -505,7 +511,7 @@ void ClientSession::send_no_responders(std::string_view reply) {
   {
     std::lock_guard lock(subs_mutex_);
     for (const auto& [id, sub] : subs_) {
-      if (routing::subject_matches(sub->subject, reply)) {
+      if (subjects::subject_matches(sub->subject, reply)) {
         sid = id;
         break;
       }
@@ -544,15 +550,15 @@ bool ClientSession::on_sub(const protocol::SubFrame& frame) {
       out_deny_cache_.clear();
     }
   }
-  if (!routing::is_valid_subject(frame.subject)) {
+  if (!subjects::is_valid_subject(frame.subject)) {
     send_error(protocol::err::kInvalidSubject);
     return true;
   }
-  auto sub = std::make_shared<routing::Subscription>();
+  auto sub = std::make_shared<subjects::Subscription>();
   sub->subject = frame.subject;
   sub->queue = frame.queue;
   sub->sid = frame.sid;
-  sub->client = shared_from_this();
+  sub->subscriber = shared_from_this();
   bool added = false;
   bool over_limit = false;
   const int max_subs = server_.options().max_subscriptions;
@@ -584,7 +590,7 @@ bool ClientSession::on_unsub(const protocol::UnsubFrame& frame) {
                                           : std::string(frame.sid));
   }
   last_activity_ = last_read_;
-  routing::SubscriptionPtr sub;
+  subjects::SubscriptionPtr sub;
   {
     std::lock_guard lock(subs_mutex_);
     auto it = subs_.find(std::string(frame.sid));
@@ -605,7 +611,7 @@ bool ClientSession::on_unsub(const protocol::UnsubFrame& frame) {
   return true;
 }
 
-void ClientSession::remove_subscription(const routing::SubscriptionPtr& sub) {
+void ClientSession::remove_subscription(const subjects::SubscriptionPtr& sub) {
   sub->closed.store(true, std::memory_order_release);
   {
     std::lock_guard lock(subs_mutex_);
@@ -864,7 +870,7 @@ ConnInfo ClientSession::conn_info(bool with_subs) {
 }
 
 std::vector<SubDetail> ClientSession::sub_details() {
-  std::vector<routing::SubscriptionPtr> subs;
+  std::vector<subjects::SubscriptionPtr> subs;
   {
     std::lock_guard lock(subs_mutex_);
     subs.reserve(subs_.size());
@@ -902,7 +908,7 @@ void ClientSession::close(CloseReason reason) {
     server_.closed_connections().add(std::move(info));
   }
 
-  std::vector<routing::SubscriptionPtr> subs;
+  std::vector<subjects::SubscriptionPtr> subs;
   {
     std::lock_guard lock(subs_mutex_);
     subs.reserve(subs_.size());

@@ -23,7 +23,7 @@
 #include "net/event_loop.hpp"
 #include "net/transport.hpp"
 #include "protocol/client_parser.hpp"
-#include "routing/subscription.hpp"
+#include "subjects/subscription.hpp"
 #include "server/close_reason.hpp"
 #include "server/conn_info.hpp"
 
@@ -47,6 +47,7 @@ struct OutboundMessage {
 };
 
 class ClientSession final : public net::IoHandler,
+                            public subjects::Subscriber,
                             public std::enable_shared_from_this<ClientSession> {
  public:
   using Clock = std::chrono::steady_clock;
@@ -71,7 +72,7 @@ class ClientSession final : public net::IoHandler,
     bool heavy = false;        // over half of max_pending queued: flush before reading more
   };
   // Any thread: queues one MSG/HMSG for `sub`.
-  DeliveryOutcome deliver(routing::Subscription& sub, const OutboundMessage& msg);
+  DeliveryOutcome deliver(subjects::Subscription& sub, const OutboundMessage& msg);
 
   // Any thread: the negotiated TLS version ("1.2", "1.3") and cipher suite (IANA name, as
   // nats-server reports it), for /connz; both empty for plain TCP or before the handshake.
@@ -147,7 +148,7 @@ class ClientSession final : public net::IoHandler,
   void send_ok();
   void route(const OutboundMessage& msg);
   void send_no_responders(std::string_view reply);
-  void remove_subscription(const routing::SubscriptionPtr& sub);
+  void remove_subscription(const subjects::SubscriptionPtr& sub);
   void set_write_interest(bool on);
   void pause_reading();
   void resume_reading();
@@ -243,7 +244,7 @@ class ClientSession final : public net::IoHandler,
 
   // Subscriptions by sid. Owner thread writes; an auto-unsubscribe may erase from any thread.
   std::mutex subs_mutex_;
-  std::unordered_map<std::string, routing::SubscriptionPtr> subs_;
+  std::unordered_map<std::string, subjects::SubscriptionPtr> subs_;
 
   // Outbound side shared with publishers on other workers.
   mutable std::mutex out_mutex_;

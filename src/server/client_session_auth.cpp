@@ -165,7 +165,7 @@ void ClientSession::apply_identity(const auth::Identity& identity) {
 void ClientSession::drop_unauthorized_subscriptions() {
   if (!permissions_ || !permissions_->subscribe) return;
   const auth::SubscribeFilter& filter = *permissions_->subscribe;
-  std::vector<routing::SubscriptionPtr> denied;
+  std::vector<subjects::SubscriptionPtr> denied;
   {
     std::lock_guard lock(subs_mutex_);
     for (const auto& [sid, sub] : subs_) {

@@ -18,7 +18,7 @@
 #include "net/event_loop.hpp"
 #include "net/listener.hpp"
 #include "net/tls_context.hpp"
-#include "routing/subject_index.hpp"
+#include "subjects/subject_index.hpp"
 #include "server/closed_connections.hpp"
 #include "server/conn_info.hpp"
 #include "server/pid_file.hpp"
@@ -60,7 +60,7 @@ class Server {
   // Main thread: re-reads the options and applies what may change at run time; an unusable new
   // config is logged and the running one kept, as nats-server does.
   void reload();
-  routing::SubjectIndex& subject_index() noexcept { return index_; }
+  subjects::SubjectIndex& subject_index() noexcept { return index_; }
   std::size_t worker_count() const noexcept { return workers_.size(); }
   std::size_t worker_count_hint() const noexcept { return planned_workers_; }
   Worker& worker(std::size_t i) noexcept { return *workers_[i]; }
@@ -136,7 +136,7 @@ class Server {
   WallClock::time_point start_time_ = WallClock::now();
   std::atomic<WallClock::time_point> config_load_time_{start_time_};
   ClosedConnections closed_;
-  routing::SubjectIndex index_;
+  subjects::SubjectIndex index_;
   std::vector<std::unique_ptr<Worker>> workers_;
   // After workers_: destroyed (joined) first, since its jobs post results to worker loops.
   auth::CheckPool check_pool_;

@@ -15,7 +15,7 @@ Worker::Worker(Server& server, std::size_t index)
     : server_(server),
       index_(index),
       match_cache_(server.subject_index()),
-      queue_random_(routing::detail::mix_seed(routing::detail::thread_seed() + index)) {
+      queue_random_(subjects::detail::mix_seed(subjects::detail::thread_seed() + index)) {
   remote_flush_.resize(server.worker_count_hint());
   loop_.set_after_batch([this] { after_batch(); });
   loop_.set_on_wake([this] { on_wake(); });

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "net/event_loop.hpp"
-#include "routing/queue_selection.hpp"
-#include "routing/subject_index.hpp"
+#include "subjects/queue_selection.hpp"
+#include "subjects/subject_index.hpp"
 #include "server/snapshot.hpp"
 #include "server/stats.hpp"
 
@@ -50,8 +50,8 @@ class Worker {
 
   // Loop thread only.
   net::EventLoop& loop() noexcept { return loop_; }
-  routing::MatchCache& match_cache() noexcept { return match_cache_; }
-  routing::QueueRandom& queue_random() noexcept { return queue_random_; }
+  subjects::MatchCache& match_cache() noexcept { return match_cache_; }
+  subjects::QueueRandom& queue_random() noexcept { return queue_random_; }
   TrafficStats& stats() noexcept { return stats_; }
   const TrafficStats& stats() const noexcept { return stats_; }
   std::size_t index() const noexcept { return index_; }
@@ -74,8 +74,8 @@ class Worker {
   net::EventLoop loop_;
   std::thread thread_;
   std::thread::id thread_id_;
-  routing::MatchCache match_cache_;
-  routing::QueueRandom queue_random_;
+  subjects::MatchCache match_cache_;
+  subjects::QueueRandom queue_random_;
   TrafficStats stats_;
 
   std::unordered_map<ClientSession*, std::shared_ptr<ClientSession>> sessions_;

@@ -1,10 +1,10 @@
 // Subject syntax checks and single-pattern matching, with nats-server's rules (server/sublist.go:
 // IsValidSubject, IsValidLiteralSubject, matchLiteral).
-#include "routing/subject.hpp"
+#include "subjects/subject.hpp"
 
 #include <cstddef>
 
-namespace gnatsd::routing {
+namespace gnatsd::subjects {
 namespace {
 
 // The set nats-server rejects in a subject; other control bytes are accepted as it does.
@@ -93,4 +93,4 @@ bool is_subset_match(std::string_view subject, std::string_view pattern) noexcep
   return !subject_more;
 }
 
-}  // namespace gnatsd::routing
+}  // namespace gnatsd::subjects

@@ -1,13 +1,13 @@
 // Token trie of subject patterns: literal children by token, one child for '*', and a flag for
 // a pattern ending in '>' at that level (server/sublist.go's pwc/fwc, without subscriptions).
-#include "routing/subject_pattern_set.hpp"
+#include "subjects/subject_pattern_set.hpp"
 
 #include <functional>
 #include <unordered_map>
 
-#include "routing/subject.hpp"
+#include "subjects/subject.hpp"
 
-namespace gnatsd::routing {
+namespace gnatsd::subjects {
 namespace {
 
 // nats-server's sublist match returns nothing for a subject with an empty token, whatever the
@@ -90,4 +90,4 @@ bool SubjectPatternSet::matches(std::string_view subject) const noexcept {
   return match_from(*root_, subject, true);
 }
 
-}  // namespace gnatsd::routing
+}  // namespace gnatsd::subjects

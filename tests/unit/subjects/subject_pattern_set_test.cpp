@@ -1,10 +1,10 @@
 // SubjectPatternSet: matching as nats-server's sublist matches permission lists (the subject's
 // own wildcards are plain tokens).
-#include "routing/subject_pattern_set.hpp"
+#include "subjects/subject_pattern_set.hpp"
 
 #include <gtest/gtest.h>
 
-namespace gnatsd::routing {
+namespace gnatsd::subjects {
 namespace {
 
 struct MatchCase {
@@ -80,4 +80,4 @@ TEST(SubjectPatternSetTest, MovesKeepTheTrie) {
 }
 
 }  // namespace
-}  // namespace gnatsd::routing
+}  // namespace gnatsd::subjects

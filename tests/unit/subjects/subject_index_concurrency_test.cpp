@@ -11,12 +11,12 @@
 #include <unordered_map>
 #include <vector>
 
-#include "routing/subject.hpp"
-#include "routing/subject_index.hpp"
+#include "subjects/subject.hpp"
+#include "subjects/subject_index.hpp"
 
-#include "routing_test_support.hpp"
+#include "subjects_test_support.hpp"
 
-namespace gnatsd::routing {
+namespace gnatsd::subjects {
 namespace {
 
 using testing::make_sub;
@@ -148,4 +148,4 @@ TEST(SubjectIndexConcurrencyTest, CachedReadersNeverSeeRemovedOrMissStableIntere
 }
 
 }  // namespace
-}  // namespace gnatsd::routing
+}  // namespace gnatsd::subjects

@@ -1,6 +1,6 @@
 // The subject trie (SubjectIndex) and the per-thread result cache in front of it (MatchCache).
 // Semantics follow nats-server's server/sublist.go: Insert, Remove, matchLevel, addNodeToResults.
-#include "routing/subject_index.hpp"
+#include "subjects/subject_index.hpp"
 
 #include <algorithm>
 #include <array>
@@ -9,9 +9,9 @@
 #include <mutex>
 #include <utility>
 
-#include "routing/subject.hpp"
+#include "subjects/subject.hpp"
 
-namespace gnatsd::routing {
+namespace gnatsd::subjects {
 namespace {
 
 struct TransparentStringHash {
@@ -435,4 +435,4 @@ void MatchCache::remember(std::string_view subject, const MatchResult& result) {
   last_result_ = &result;
 }
 
-}  // namespace gnatsd::routing
+}  // namespace gnatsd::subjects

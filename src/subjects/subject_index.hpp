@@ -12,9 +12,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "routing/subscription.hpp"
+#include "subjects/subscription.hpp"
 
-namespace gnatsd::routing {
+namespace gnatsd::subjects {
 
 // Everything a published subject reaches. Immutable once built; shared between caches.
 struct MatchResult {
@@ -108,4 +108,4 @@ class MatchCache {
   std::uint64_t misses_ = 0;
 };
 
-}  // namespace gnatsd::routing
+}  // namespace gnatsd::subjects

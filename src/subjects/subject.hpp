@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <string_view>
 
-namespace gnatsd::routing {
+namespace gnatsd::subjects {
 
 // Wildcards count only as whole tokens: "foo*" and ">bar" are literals.
 constexpr bool is_single_char_token(std::string_view token, char c) noexcept {
@@ -40,4 +40,4 @@ bool has_wildcard(std::string_view subject) noexcept;
 // "a.>" but not within "a.b", and neither side may hold an empty token.
 bool is_subset_match(std::string_view subject, std::string_view pattern) noexcept;
 
-}  // namespace gnatsd::routing
+}  // namespace gnatsd::subjects

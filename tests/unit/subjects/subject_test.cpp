@@ -1,11 +1,11 @@
 // Subject validation and single-pattern matching, against nats-server's sublist_test.go cases.
-#include "routing/subject.hpp"
+#include "subjects/subject.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string_view>
 
-namespace gnatsd::routing {
+namespace gnatsd::subjects {
 namespace {
 
 struct ValidityCase {
@@ -204,4 +204,4 @@ TEST(SubjectTest, SubsetMatchTable) {
 }
 
 }  // namespace
-}  // namespace gnatsd::routing
+}  // namespace gnatsd::subjects

@@ -1,12 +1,12 @@
-// Shared by the routing unit tests: a detached subscription (no client) to put in an index.
+// Shared by the subject index unit tests: a detached subscription (no client) to put in an index.
 #pragma once
 
 #include <memory>
 #include <string>
 
-#include "routing/subscription.hpp"
+#include "subjects/subscription.hpp"
 
-namespace gnatsd::routing::testing {
+namespace gnatsd::subjects::testing {
 
 inline SubscriptionPtr make_sub(std::string subject, std::string queue = {}) {
   auto sub = std::make_shared<Subscription>();
@@ -15,4 +15,4 @@ inline SubscriptionPtr make_sub(std::string subject, std::string queue = {}) {
   return sub;
 }
 
-}  // namespace gnatsd::routing::testing
+}  // namespace gnatsd::subjects::testing

@@ -7,7 +7,7 @@
 #include <functional>
 #include <thread>
 
-namespace gnatsd::routing {
+namespace gnatsd::subjects {
 
 // wyrand (Wang Yi, public domain): one add and one 64x64->128 multiply per number, 8 bytes of
 // state. std::mt19937 would cost 2.5 KB of state per thread and a regeneration pass every 624
@@ -74,4 +74,4 @@ inline std::size_t pick_index(std::size_t n) noexcept {
   return thread_queue_random().below(n);
 }
 
-}  // namespace gnatsd::routing
+}  // namespace gnatsd::subjects

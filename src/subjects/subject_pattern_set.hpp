@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace gnatsd::routing {
+namespace gnatsd::subjects {
 
 class SubjectPatternSet {
  public:
@@ -35,4 +35,4 @@ class SubjectPatternSet {
   std::size_t size_ = 0;
 };
 
-}  // namespace gnatsd::routing
+}  // namespace gnatsd::subjects

@@ -1,5 +1,5 @@
 // MatchCache: hits, invalidation on every index change (never a stale result), capacity bound.
-#include "routing/subject_index.hpp"
+#include "subjects/subject_index.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "routing_test_support.hpp"
+#include "subjects_test_support.hpp"
 
-namespace gnatsd::routing {
+namespace gnatsd::subjects {
 namespace {
 
 using testing::make_sub;
@@ -140,4 +140,4 @@ TEST(MatchCacheTest, AgreesWithTheIndexUnderRandomChurn) {
 }
 
 }  // namespace
-}  // namespace gnatsd::routing
+}  // namespace gnatsd::subjects

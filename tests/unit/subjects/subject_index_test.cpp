@@ -1,5 +1,5 @@
 // SubjectIndex: insert/match/remove, wildcard positions, queue grouping, pruning, generation.
-#include "routing/subject_index.hpp"
+#include "subjects/subject_index.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "routing/subject.hpp"
+#include "subjects/subject.hpp"
 
-#include "routing_test_support.hpp"
+#include "subjects_test_support.hpp"
 
-namespace gnatsd::routing {
+namespace gnatsd::subjects {
 namespace {
 
 using testing::make_sub;
@@ -440,9 +440,9 @@ TEST(SubjectIndexTest, AgreesWithBruteForceOnRandomSubjects) {
 }
 
 }  // namespace
-}  // namespace gnatsd::routing
+}  // namespace gnatsd::subjects
 
-namespace gnatsd::routing {
+namespace gnatsd::subjects {
 namespace {
 
 // nats-server delivers in trie order: '>' first, then at the last token the literal before
@@ -461,4 +461,4 @@ TEST(SubjectIndexTest, MatchOrderFollowsNatsServer) {
 }
 
 }  // namespace
-}  // namespace gnatsd::routing
+}  // namespace gnatsd::subjects

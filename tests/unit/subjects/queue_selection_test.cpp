@@ -1,5 +1,5 @@
 // Queue member selection: always in range, spread evenly, independent per thread.
-#include "routing/queue_selection.hpp"
+#include "subjects/queue_selection.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-namespace gnatsd::routing {
+namespace gnatsd::subjects {
 namespace {
 
 TEST(QueueSelectionTest, AlwaysInRange) {
@@ -76,4 +76,4 @@ TEST(QueueSelectionTest, ThreadsGetDifferentSequences) {
 }
 
 }  // namespace
-}  // namespace gnatsd::routing
+}  // namespace gnatsd::subjects
