@@ -1,5 +1,5 @@
-// Micro-benchmarks for the subject-matching hot path: cached and uncached matches, wildcard matches over
-// 10k subscriptions, insert/remove, queue member selection; each reports allocations per op.
+// Micro-benchmarks for the subject-matching hot path: cached and uncached matches, wildcard matches
+// over 10k subscriptions, insert/remove, queue member selection; each reports allocations per op.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>

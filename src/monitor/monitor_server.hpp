@@ -1,6 +1,6 @@
 // The monitoring HTTP(S) server (-m / http_port, or -ms / https_port with the tls {} certificate):
-// cpp-httplib on its own threads, so that a slow HTTP client never holds up message delivery. Serves
-// nats-server's endpoints (/varz, /connz, /routez, /subsz, /healthz, /) plus /metrics for
+// cpp-httplib on its own threads, so that a slow HTTP client never holds up message delivery.
+// Serves nats-server's endpoints (/varz, /connz, /routez, /subsz, /healthz, /) plus /metrics for
 // Prometheus.
 #pragma once
 

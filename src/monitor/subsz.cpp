@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "subjects/subject.hpp"
 #include "server/server.hpp"
+#include "subjects/subject.hpp"
 
 namespace gnatsd::monitor {
 namespace {

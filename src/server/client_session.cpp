@@ -13,11 +13,11 @@
 #include "log/logger.hpp"
 #include "net/tls_transport.hpp"
 #include "protocol/constants.hpp"
-#include "subjects/subject.hpp"
-#include "subjects/subject_index.hpp"
 #include "server/connect_options.hpp"
 #include "server/server.hpp"
 #include "server/worker.hpp"
+#include "subjects/subject.hpp"
+#include "subjects/subject_index.hpp"
 
 namespace gnatsd::server {
 namespace {
@@ -358,7 +358,8 @@ void ClientSession::route(const OutboundMessage& msg) {
     if (target == nullptr || (target == this && !echo_)) continue;
     auto outcome = target->deliver(*sub, msg);
     if (outcome.delivered) ++delivered;
-    if (outcome.needs_flush) worker_.schedule_flush(std::static_pointer_cast<ClientSession>(sub->subscriber));
+    if (outcome.needs_flush)
+      worker_.schedule_flush(std::static_pointer_cast<ClientSession>(sub->subscriber));
     if (outcome.backlogged) {
       feeding_backlogged_ = true;
       backlogged_target_ = std::static_pointer_cast<ClientSession>(sub->subscriber);
@@ -374,7 +375,8 @@ void ClientSession::route(const OutboundMessage& msg) {
       ClientSession* target = session_of(*sub);
       if (target == nullptr || (target == this && !echo_)) continue;
       auto outcome = target->deliver(*sub, msg);
-      if (outcome.needs_flush) worker_.schedule_flush(std::static_pointer_cast<ClientSession>(sub->subscriber));
+      if (outcome.needs_flush)
+        worker_.schedule_flush(std::static_pointer_cast<ClientSession>(sub->subscriber));
       if (outcome.backlogged) {
         feeding_backlogged_ = true;
         backlogged_target_ = std::static_pointer_cast<ClientSession>(sub->subscriber);

@@ -23,9 +23,9 @@
 #include "net/event_loop.hpp"
 #include "net/transport.hpp"
 #include "protocol/client_parser.hpp"
-#include "subjects/subscription.hpp"
 #include "server/close_reason.hpp"
 #include "server/conn_info.hpp"
+#include "subjects/subscription.hpp"
 
 namespace gnatsd::net {
 class TlsTransport;

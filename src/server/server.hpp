@@ -18,13 +18,13 @@
 #include "net/event_loop.hpp"
 #include "net/listener.hpp"
 #include "net/tls_context.hpp"
-#include "subjects/subject_index.hpp"
 #include "server/closed_connections.hpp"
 #include "server/conn_info.hpp"
 #include "server/pid_file.hpp"
 #include "server/ports_file.hpp"
 #include "server/snapshot.hpp"
 #include "server/stats.hpp"
+#include "subjects/subject_index.hpp"
 
 namespace gnatsd::monitor {
 class MonitorServer;

@@ -14,10 +14,10 @@
 #include <vector>
 
 #include "net/event_loop.hpp"
-#include "subjects/queue_selection.hpp"
-#include "subjects/subject_index.hpp"
 #include "server/snapshot.hpp"
 #include "server/stats.hpp"
+#include "subjects/queue_selection.hpp"
+#include "subjects/subject_index.hpp"
 
 namespace gnatsd::server {
 
