@@ -1,7 +1,6 @@
-// Client session: read → parse → route → deliver, and the flush of the outbound buffer.
+// Client session: CONNECT, PUB/SUB/UNSUB/PING/PONG, the MSG/HMSG encoding of deliveries,
+// monitoring.
 #include "server/client_session.hpp"
-
-#include <sys/epoll.h>
 
 #include <algorithm>
 #include <charconv>
@@ -9,10 +8,9 @@
 
 #include "auth/nkey.hpp"
 #include "auth/trace_redaction.hpp"
-#include "config/duration.hpp"
 #include "log/logger.hpp"
-#include "net/tls_transport.hpp"
 #include "protocol/constants.hpp"
+#include "server/back_pressure.hpp"
 #include "server/connect_options.hpp"
 #include "server/server.hpp"
 #include "server/worker.hpp"
@@ -20,78 +18,26 @@
 #include "subjects/subject_index.hpp"
 
 namespace gnatsd::server {
-namespace {
-
-// Read buffer sizing: start small (most connections are idle), double while reads fill it,
-// up to this size; only a single frame bigger than this grows it further, and only for as
-// long as that frame is buffered.
-constexpr std::size_t kInitialReadBuffer = 512;  // as nats-server: most connections idle
-constexpr std::size_t kMaxSteadyReadBuffer = 64 * 1024;
-// Back-pressure: a publisher whose deliveries leave a subscriber more than this fraction of
-// max_pending behind stops being read for kPublisherPause, giving the subscriber's worker time
-// to drain it — unless that subscriber is stuck: its socket has refused bytes for longer than
-// kStuckWindow. A stuck subscriber gets no such courtesy: it reaches max_pending and is cut off,
-// and never holds up the publisher. A subscriber whose worker simply has not flushed yet (a busy
-// or descheduled thread) is not stuck, and the publisher waits for it.
-constexpr std::size_t kBacklogNumerator = 1, kBacklogDenominator = 2;
-constexpr std::chrono::milliseconds kPublisherPause{1};
-constexpr std::chrono::nanoseconds kStuckWindow = std::chrono::milliseconds(5);
-// Once paused, a publisher waits in kPublisherPause steps for as long as its subscriber is still
-// backlogged and not stuck for kPausedStuckWindow (wider, so that a subscriber whose reader is
-// briefly descheduled is not mistaken for a stuck one), up to kMaxPublisherPause in all.
-constexpr std::chrono::nanoseconds kPausedStuckWindow = std::chrono::milliseconds(50);
-constexpr std::chrono::milliseconds kMaxPublisherPause{250};
-
-std::int64_t steady_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-// Outbound buffers above this capacity are released once drained, so a burst does not pin
-// memory for the life of the connection.
-constexpr std::size_t kMaxRetainedOutBuffer = 1024 * 1024;
-
-// Every subscriber in this server's index is a ClientSession until routes arrive.
-ClientSession* session_of(const subjects::Subscription& sub) {
-  return static_cast<ClientSession*>(sub.subscriber.get());
-}
-
-}  // namespace
+namespace {}  // namespace
 
 ClientSession::ClientSession(Server& server, Worker& worker,
                              std::unique_ptr<net::Transport> transport, std::uint64_t cid,
                              std::string ip, int port)
-    : subjects::Subscriber(subjects::SubscriberKind::Client),
-      server_(server),
-      worker_(worker),
-      transport_(std::move(transport)),
-      tls_(dynamic_cast<net::TlsTransport*>(transport_.get())),
-      cid_(cid),
-      ip_(std::move(ip)),
-      port_(port) {}
+    : Connection(subjects::SubscriberKind::Client, server, worker, std::move(transport), cid,
+                 std::move(ip), port) {}
 
 ClientSession::~ClientSession() = default;
 
-std::string ClientSession::describe() const {
-  std::lock_guard lock(label_mutex_);
-  return label_;
-}
-
 void ClientSession::start() {
   // The INFO goes out now: the CONNECT that answers it gives the first round-trip estimate.
-  start_time_ = last_read_ = last_activity_ = rtt_start_ = Clock::now();
-  start_wall_ = WallClock::now();
-  next_ping_ = start_time_ + server_.options().ping_interval;
-  in_buf_.resize(kInitialReadBuffer);
-  {
-    std::lock_guard lock(label_mutex_);
-    label_ = fmt::format("{}:{} - cid:{}", ip_, port_, cid_);
-  }
+  set_label(fmt::format("{}:{} - cid:{}", ip_, port_, cid_));
   authenticator_ = server_.authenticator();
-  worker_.loop().add(transport_->fd(), EPOLLIN | EPOLLRDHUP, this);
+  start_io();
+  last_activity_ = start_time_;
+  start_wall_ = WallClock::now();
   log::debug("{} - Client connection created", describe());
   send_info();
-  if (tls_) begin_tls_handshake();
+  start_tls();
   if (authenticator_->required()) arm_auth_timer();
   if (server_.num_clients() > server_.options().max_connections) {
     log::error("{} - {}", describe(), "Maximum Connections Exceeded");
@@ -106,99 +52,10 @@ void ClientSession::send_info() {
                               /*lame_duck=*/false, nonce_));
 }
 
-void ClientSession::on_io(std::uint32_t events) {
-  if (closed_) return;
-  if ((events & EPOLLERR) && !(events & EPOLLIN)) {
-    close(CloseReason::ReadError);
-    return;
-  }
-  if (events & EPOLLOUT) flush();
-  if (closed_) return;
-  // A TLS read that had to send first (read_waits_writable_) resumes on writability.
-  if (!(events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP | EPOLLERR)) &&
-      !(read_waits_writable_ && (events & EPOLLOUT))) {
-    return;
-  }
-  if (auth_pending_) {
-    // Input waits for the CONNECT's verdict; only a dead socket (always reported) ends it early.
-    if (events & (EPOLLHUP | EPOLLERR)) close(CloseReason::ClientClosed);
-    return;
-  }
-  handle_readable();
-}
-
-void ClientSession::handle_readable() {
-  if (read_waits_writable_) {
-    read_waits_writable_ = false;
-    update_interest();
-  }
-  bool drained = false;  // the transport has nothing more for now
-  for (int round = 0; round < 4 && !closed_; ++round) {
-    if (in_len_ == in_buf_.size()) in_buf_.resize(in_buf_.size() * 2);
-    std::size_t space = in_buf_.size() - in_len_;
-    auto io = transport_->read(in_buf_.data() + in_len_, space);
-    if (io.status != net::IoStatus::Ok) {
-      if (io.status == net::IoStatus::WouldBlock) {
-        if (io.other_direction) wait_writable_to_read();
-        drained = true;
-        break;
-      }
-      if (io.status == net::IoStatus::Closed) {
-        // The peer may only have half-closed: it still reads what it asked for (PONG, MSG).
-        flush();
-        close(CloseReason::ClientClosed);
-        return;
-      }
-      if (tls_) {
-        on_tls_read_error();
-      } else {
-        close(CloseReason::ReadError);
-      }
-      return;
-    }
-    // The read that completes a TLS handshake may carry the first frames: say so before them.
-    if (tls_handshake_pending_) on_tls_established();
-    last_read_ = Clock::now();
-    in_len_ += io.bytes;
-    const std::size_t buffer_size = in_buf_.size();
-    if (!process_input()) {
-      if (closed_) return;
-      break;  // a CONNECT is being verified: the rest waits for auth_checked()
-    }
-    if (in_buf_.size() == buffer_size && io.bytes == space &&
-        in_buf_.size() < kMaxSteadyReadBuffer) {
-      in_buf_.resize(in_buf_.size() * 2);  // reads fill the buffer: the client is busy
-    }
-    if (feeding_backlogged_) {
-      feeding_backlogged_ = false;
-      feeding_heavy_ = false;
-      pause_reading();
-      break;
-    }
-    // A subscriber is filling up: let this batch's flush run before reading more, so that one
-    // call never queues several read buffers' worth for it (reads are level-triggered).
-    if (feeding_heavy_) {
-      feeding_heavy_ = false;
-      break;
-    }
-    if (io.bytes < space) {
-      drained = true;
-      break;
-    }
-  }
-  // A large frame has been consumed: give its buffer back.
-  if (in_buf_.size() > kMaxSteadyReadBuffer && in_len_ <= kMaxSteadyReadBuffer) {
-    in_buf_.resize(kMaxSteadyReadBuffer);
-    in_buf_.shrink_to_fit();
-  }
-  if (tls_) after_tls_read(drained);
-}
-
 bool ClientSession::process_input() {
   const protocol::ParserLimits limits{static_cast<std::size_t>(server_.options().max_control_line),
                                       server_.options().max_payload};
-  auto result =
-      protocol::parse_client_frames(std::string_view(in_buf_.data(), in_len_), limits, *this);
+  auto result = protocol::parse_client_frames(in_buffered(), limits, *this);
   if (closed_) return false;
   if (result.error != protocol::ParseError::None) {
     log::error("{} - {}", describe(), result.error_log);
@@ -219,12 +76,8 @@ bool ClientSession::process_input() {
     }
     return false;
   }
-  if (result.consumed > 0) {
-    std::memmove(in_buf_.data(), in_buf_.data() + result.consumed, in_len_ - result.consumed);
-    in_len_ -= result.consumed;
-  }
-  if (result.pending_frame_size > in_buf_.size()) in_buf_.resize(result.pending_frame_size);
-  return !auth_pending_;
+  consume_input(result.consumed, result.pending_frame_size);
+  return !input_held_;
 }
 
 // ---- frame handlers -------------------------------------------------------------------------
@@ -289,10 +142,7 @@ bool ClientSession::finish_connect() {
                         protocol::err::kNoRespondersNeedsHeaders);
     return false;
   }
-  {
-    std::lock_guard lock(out_mutex_);
-    out_headers_ = headers_;
-  }
+  outbound_.lock()->filter.headers = headers_;
   if (verbose_) send_ok();
   return true;
 }
@@ -346,58 +196,15 @@ bool ClientSession::accept_pub(const protocol::PubFrame& frame) {
 
 bool ClientSession::publish(const protocol::PubFrame& frame) {
   if (verbose_) send_ok();
-  route(OutboundMessage{frame.subject, frame.reply, frame.payload, frame.header_len, last_read_});
+  const OutboundMessage msg{frame.subject, frame.reply, frame.payload, frame.header_len,
+                            last_read_};
+  if (fan_out(msg, echo_) == 0 && !msg.reply.empty() && no_responders_ && headers_) {
+    send_no_responders(msg.reply);
+  }
   return true;
 }
 
-void ClientSession::route(const OutboundMessage& msg) {
-  const subjects::MatchResult& match = worker_.match_cache().match(msg.subject);
-  std::uint64_t delivered = 0;
-  for (const auto& sub : match.plain) {
-    ClientSession* target = session_of(*sub);
-    if (target == nullptr || (target == this && !echo_)) continue;
-    auto outcome = target->deliver(*sub, msg);
-    if (outcome.delivered) ++delivered;
-    if (outcome.needs_flush)
-      worker_.schedule_flush(std::static_pointer_cast<ClientSession>(sub->subscriber));
-    if (outcome.backlogged) {
-      feeding_backlogged_ = true;
-      backlogged_target_ = std::static_pointer_cast<ClientSession>(sub->subscriber);
-    }
-    feeding_heavy_ |= outcome.heavy;
-  }
-  for (const auto& group : match.queue_groups) {
-    // One member per group: start at a random member, take the first that can still receive.
-    const std::size_t n = group.size();
-    const std::size_t first = worker_.queue_random().below(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      const auto& sub = group[(first + i) % n];
-      ClientSession* target = session_of(*sub);
-      if (target == nullptr || (target == this && !echo_)) continue;
-      auto outcome = target->deliver(*sub, msg);
-      if (outcome.needs_flush)
-        worker_.schedule_flush(std::static_pointer_cast<ClientSession>(sub->subscriber));
-      if (outcome.backlogged) {
-        feeding_backlogged_ = true;
-        backlogged_target_ = std::static_pointer_cast<ClientSession>(sub->subscriber);
-      }
-      feeding_heavy_ |= outcome.heavy;
-      if (outcome.delivered) {
-        ++delivered;
-        break;
-      }
-    }
-  }
-  if (delivered > 0) {
-    worker_.stats().out_msgs.add(delivered);
-    worker_.stats().out_bytes.add(delivered * msg.payload.size());
-  } else if (!msg.reply.empty() && no_responders_ && headers_) {
-    send_no_responders(msg.reply);
-  }
-}
-
-ClientSession::DeliveryOutcome ClientSession::deliver(subjects::Subscription& sub,
-                                                      const OutboundMessage& msg) {
+DeliveryOutcome ClientSession::deliver(subjects::Subscription& sub, const OutboundMessage& msg) {
   std::string_view payload = msg.payload;
   std::size_t header_len = msg.header_len;
   bool auto_unsubscribed = false;
@@ -406,41 +213,43 @@ ClientSession::DeliveryOutcome ClientSession::deliver(subjects::Subscription& su
   bool backlogged = false;
   bool heavy = false;
   {
-    std::lock_guard lock(out_mutex_);
-    if (out_closed_ || sub.closed.load(std::memory_order_acquire)) return {};
+    auto out = outbound_.lock();
+    if (out->closed || sub.closed.load(std::memory_order_acquire)) return {};
     // Once a wildcard subscription reached into the subscriber's deny list, subjects it denies
     // are dropped here, before they count towards an auto-unsubscribe (as nats-server).
-    if (out_permissions_) [[unlikely]] {
-      const auto& deny = out_permissions_->subscribe->plain_deny();
-      if (out_deny_cache_.get(
+    DeliveryFilter& filter = out->filter;
+    if (filter.deny) [[unlikely]] {
+      const auto& deny = filter.deny->subscribe->plain_deny();
+      if (filter.deny_cache.get(
               msg.subject, [&deny](std::string_view subject) { return deny.matches(subject); })) {
         return {};
       }
     }
     if (sub.max_msgs >= 0 && sub.delivered >= static_cast<std::uint64_t>(sub.max_msgs)) return {};
     // A subscriber that did not ask for headers gets the data part only, as nats-server does.
-    if (header_len > 0 && !out_headers_) {
+    if (header_len > 0 && !filter.headers) {
       payload.remove_prefix(header_len);
       header_len = 0;
     }
     // Upper bound of the frame: "HMSG ", four spaces, two numbers of up to 20 digits, two CRLFs.
     const std::size_t frame_size =
         5 + msg.subject.size() + sub.sid.size() + msg.reply.size() + payload.size() + 4 + 40 + 4;
-    if (out_pending_bytes_ + frame_size > static_cast<std::size_t>(server_.options().max_pending)) {
-      if (slow_consumer_.load(std::memory_order_relaxed)) return {};
+    const auto max_pending = static_cast<std::size_t>(server_.options().max_pending);
+    if (out->pending_bytes + frame_size > max_pending) {
+      if (outbound_.slow_consumer()) return {};
       // The owner closes the connection at its next flush.
-      slow_consumer_.store(true, std::memory_order_release);
+      outbound_.mark_slow_consumer();
       newly_slow = true;
     } else {
       // One reservation and straight copies: this is the per-subscriber cost of a message.
-      char* out = out_pending_.reserve_tail(frame_size);
-      char* const begin = out;
-      auto put = [&out](std::string_view bytes) {
-        std::memcpy(out, bytes.data(), bytes.size());
-        out += bytes.size();
+      char* cursor = out->pending.reserve_tail(frame_size);
+      char* const begin = cursor;
+      auto put = [&cursor](std::string_view bytes) {
+        std::memcpy(cursor, bytes.data(), bytes.size());
+        cursor += bytes.size();
       };
-      auto put_number = [&out](std::uint64_t value) {
-        out = std::to_chars(out, out + 20, value).ptr;
+      auto put_number = [&cursor](std::uint64_t value) {
+        cursor = std::to_chars(cursor, cursor + 20, value).ptr;
       };
       if (header_len > 0) {
         put("HMSG ");
@@ -448,32 +257,31 @@ ClientSession::DeliveryOutcome ClientSession::deliver(subjects::Subscription& su
         put("MSG ");
       }
       put(msg.subject);
-      *out++ = ' ';
+      *cursor++ = ' ';
       put(sub.sid);
-      *out++ = ' ';
+      *cursor++ = ' ';
       if (!msg.reply.empty()) {
         put(msg.reply);
-        *out++ = ' ';
+        *cursor++ = ' ';
       }
       if (header_len > 0) {
         put_number(header_len);
-        *out++ = ' ';
+        *cursor++ = ' ';
       }
       put_number(payload.size());
       put("\r\n");
       put(payload);
       put("\r\n");
-      out_pending_.commit(static_cast<std::size_t>(out - begin));
-      out_pending_bytes_ += static_cast<std::size_t>(out - begin);
+      out->pending.commit(static_cast<std::size_t>(cursor - begin));
+      out->pending_bytes += static_cast<std::size_t>(cursor - begin);
       appended = true;
-      heavy = out_pending_bytes_ * kBacklogDenominator >
-              static_cast<std::size_t>(server_.options().max_pending) * kBacklogNumerator;
-      backlogged = heavy && !stuck_for(kStuckWindow);
-      ++out_msgs_;
-      out_bytes_ += payload.size();
-      out_last_activity_ = msg.read_at;
-      if (reply_permits_ != nullptr && !msg.reply.empty()) [[unlikely]] {
-        reply_permits_->record(msg.reply, Clock::now());
+      heavy = back_pressure::is_heavy(out->pending_bytes, max_pending);
+      backlogged = heavy && !outbound_.stuck_for(back_pressure::kStuckWindow);
+      ++out->msgs;
+      out->bytes += payload.size();
+      out->last_activity = msg.read_at;
+      if (filter.reply_permits != nullptr && !msg.reply.empty()) [[unlikely]] {
+        filter.reply_permits->record(msg.reply, Clock::now());
       }
       ++sub.delivered;
       if (sub.max_msgs >= 0 && sub.delivered >= static_cast<std::uint64_t>(sub.max_msgs)) {
@@ -502,8 +310,7 @@ ClientSession::DeliveryOutcome ClientSession::deliver(subjects::Subscription& su
   outcome.delivered = appended;
   outcome.backlogged = backlogged;
   outcome.heavy = heavy;
-  outcome.needs_flush =
-      (appended || newly_slow) && !flush_scheduled_.exchange(true, std::memory_order_acq_rel);
+  outcome.needs_flush = (appended || newly_slow) && outbound_.claim_flush();
   return outcome;
 }
 
@@ -545,11 +352,12 @@ bool ClientSession::on_sub(const protocol::SubFrame& frame) {
       subscribe_violation(frame);
       return true;
     }
-    // Owner-thread read: only this thread writes out_permissions_.
-    if (!out_permissions_ && filter.turns_on_delivery_filter(frame.subject)) {
-      std::lock_guard lock(out_mutex_);
-      out_permissions_ = permissions_;
-      out_deny_cache_.clear();
+    if (filter.turns_on_delivery_filter(frame.subject)) {
+      auto out = outbound_.lock();
+      if (!out->filter.deny) {
+        out->filter.deny = permissions_;
+        out->filter.deny_cache.clear();
+      }
     }
   }
   if (!subjects::is_valid_subject(frame.subject)) {
@@ -601,7 +409,7 @@ bool ClientSession::on_unsub(const protocol::UnsubFrame& frame) {
   if (sub) {
     bool remove_now = true;
     if (frame.max_msgs > 0) {
-      std::lock_guard lock(out_mutex_);
+      auto out = outbound_.lock();  // guards delivered and max_msgs
       if (sub->delivered < static_cast<std::uint64_t>(frame.max_msgs)) {
         sub->max_msgs = frame.max_msgs;
         remove_now = false;
@@ -650,27 +458,6 @@ void ClientSession::trace_in(std::string_view op, std::string_view args) const {
 
 // ---- output ---------------------------------------------------------------------------------
 
-void ClientSession::enqueue(std::string_view text) {
-  if (closed_) return;
-  if (log::trace_enabled() && text.size() < 256) {
-    auto line = text.substr(0, text.find('\r'));
-    log::trace("{} - ->> [{}]", describe(), line);
-  }
-  {
-    std::lock_guard lock(out_mutex_);
-    if (out_closed_) return;
-    out_pending_.append(text);
-    out_pending_bytes_ += text.size();
-  }
-  if (!flush_scheduled_.exchange(true, std::memory_order_acq_rel)) {
-    worker_.schedule_flush(shared_from_this());
-  }
-}
-
-void ClientSession::send_error(std::string_view text) {
-  enqueue(fmt::format("-ERR '{}'\r\n", text));
-}
-
 void ClientSession::send_lame_duck_info() {
   // As nats-server: only clients that announced protocol 1 (INFO updates) get it.
   if (closed_ || protocol_ < 1) return;
@@ -680,155 +467,6 @@ void ClientSession::send_lame_duck_info() {
 
 void ClientSession::send_ok() {
   enqueue("+OK\r\n");
-}
-
-void ClientSession::set_write_interest(bool on) {
-  if (on == write_interest_ || closed_) return;
-  write_interest_ = on;
-  update_interest();
-}
-
-void ClientSession::update_interest() {
-  // While a CONNECT is verified nothing is read, not even a hang-up (which would otherwise be
-  // reported on every turn); errors and full hang-ups are reported regardless.
-  std::uint32_t events = 0;
-  if (!auth_pending_) events |= EPOLLRDHUP;
-  if (!reading_paused_ && !auth_pending_) events |= EPOLLIN;
-  if (write_interest_ || read_waits_writable_) events |= EPOLLOUT;
-  worker_.loop().modify(transport_->fd(), events, this);
-}
-
-void ClientSession::pause_reading() {
-  if (reading_paused_ || closed_) return;
-  reading_paused_ = true;
-  paused_since_ = Clock::now();
-  update_interest();
-  worker_.loop().run_after(kPublisherPause, [weak = weak_from_this()] {
-    if (auto self = weak.lock()) self->pause_elapsed();
-  });
-}
-
-void ClientSession::pause_elapsed() {
-  if (!reading_paused_ || closed_) return;
-  const auto now = Clock::now();
-  if (now - paused_since_ < kMaxPublisherPause && still_backlogged()) {
-    worker_.loop().run_after(kPublisherPause, [weak = weak_from_this()] {
-      if (auto self = weak.lock()) self->pause_elapsed();
-    });
-    return;
-  }
-  backlogged_target_.reset();
-  resume_reading();
-}
-
-bool ClientSession::still_backlogged() const {
-  auto target = backlogged_target_.lock();
-  if (!target || target.get() == this) return false;
-  std::size_t pending = 0;
-  {
-    std::lock_guard lock(target->out_mutex_);
-    if (target->out_closed_) return false;
-    pending = target->out_pending_bytes_;
-  }
-  const auto max_pending = static_cast<std::size_t>(server_.options().max_pending);
-  return pending * kBacklogDenominator > max_pending * kBacklogNumerator &&
-         !target->stuck_for(kPausedStuckWindow);
-}
-
-bool ClientSession::stuck_for(std::chrono::nanoseconds window) const {
-  const std::int64_t since = blocked_since_ns_.load(std::memory_order_relaxed);
-  return since != 0 && steady_ns() - since > window.count();
-}
-
-void ClientSession::resume_reading() {
-  if (!reading_paused_ || closed_) return;
-  reading_paused_ = false;
-  update_interest();
-  if (tls_) read_tls_buffered_input();
-}
-
-void ClientSession::flush() {
-  if (closed_) return;
-  // Cleared before taking the pending bytes: anything queued after this point schedules
-  // another flush, so no delivery is ever left unflushed.
-  flush_scheduled_.store(false, std::memory_order_release);
-  bool progressed = false;
-  while (!slow_consumer_.load(std::memory_order_acquire)) {
-    if (out_written_ == out_writing_.size()) {
-      out_writing_.clear();
-      out_written_ = 0;
-      if (out_writing_.capacity() > kMaxRetainedOutBuffer) out_writing_.release();
-      std::lock_guard lock(out_mutex_);
-      out_pending_.swap(out_writing_);
-      if (out_writing_.empty()) {
-        write_blocked_since_ = {};
-        set_write_interest(false);
-        return;
-      }
-    }
-    auto io =
-        transport_->write(out_writing_.data() + out_written_, out_writing_.size() - out_written_);
-    if (io.status == net::IoStatus::Ok) {
-      out_written_ += io.bytes;
-      if (!progressed && blocked_since_ns_.load(std::memory_order_relaxed) != 0)
-        blocked_since_ns_.store(0, std::memory_order_relaxed);
-      progressed = true;
-      std::lock_guard lock(out_mutex_);
-      out_pending_bytes_ -= io.bytes;
-      continue;
-    }
-    if (io.status == net::IoStatus::WouldBlock) {
-      if (io.other_direction) {
-        flush_waits_readable_ = true;  // a TLS handshake in progress: see after_tls_read()
-        return;
-      }
-      set_write_interest(true);
-      if (progressed || write_blocked_since_ == Clock::time_point{}) {
-        write_blocked_since_ = Clock::now();
-        blocked_since_ns_.store(steady_ns(), std::memory_order_relaxed);
-      }
-      return;
-    }
-    close(CloseReason::WriteError);
-    return;
-  }
-  worker_.stats().slow_consumers.add(1);
-  log::info("{} - Slow Consumer Detected: MaxPending of {} Exceeded", describe(),
-            server_.options().max_pending);
-  close(CloseReason::SlowConsumerPendingBytes);
-}
-
-void ClientSession::tick(Clock::time_point now) {
-  if (closed_) return;
-  const auto& options = server_.options();
-  if (write_blocked_since_ != Clock::time_point{} &&
-      now - write_blocked_since_ > options.write_deadline) {
-    worker_.stats().slow_consumers.add(1);
-    std::size_t pending, chunks;
-    {
-      std::lock_guard lock(out_mutex_);
-      pending = out_pending_bytes_;
-      chunks = (out_pending_.empty() ? 0 : 1) + (out_written_ < out_writing_.size() ? 1 : 0);
-    }
-    log::info(
-        "{} - Slow Consumer Detected: WriteDeadline of {} exceeded with {} chunks of {} total "
-        "bytes.",
-        describe(), config::format_go_duration(options.write_deadline), chunks, pending);
-    close(CloseReason::SlowConsumerWriteDeadline);
-    return;
-  }
-  if (now < next_ping_) return;
-  next_ping_ = now + options.ping_interval;
-  // Recent traffic from the client already proves it is alive, as in nats-server.
-  if (now - last_read_ < options.ping_interval) return;
-  if (pings_out_ + 1 > options.ping_max) {
-    log::debug("{} - Stale Client Connection - Closing", describe());
-    close_now_for_error(CloseReason::StaleConnection, protocol::err::kStaleConnection);
-    return;
-  }
-  ++pings_out_;
-  rtt_start_ = now;
-  enqueue("PING\r\n");
 }
 
 ConnInfo ClientSession::conn_info(bool with_subs) {
@@ -842,11 +480,11 @@ ConnInfo ClientSession::conn_info(bool with_subs) {
   info.start = start_wall_;
   Clock::time_point last = last_activity_;
   {
-    std::lock_guard lock(out_mutex_);
-    info.pending_bytes = out_pending_bytes_;
-    info.out_msgs = out_msgs_;
-    info.out_bytes = out_bytes_;
-    last = std::max(last, out_last_activity_);
+    auto out = outbound_.lock();
+    info.pending_bytes = out->pending_bytes;
+    info.out_msgs = out->msgs;
+    info.out_bytes = out->bytes;
+    last = std::max(last, out->last_activity);
   }
   info.last_activity = wall(last);
   info.rtt = rtt_;
@@ -884,7 +522,7 @@ std::vector<SubDetail> ClientSession::sub_details() {
   });
   std::vector<SubDetail> out;
   out.reserve(subs.size());
-  std::lock_guard lock(out_mutex_);  // guards delivered and max_msgs
+  auto guard = outbound_.lock();  // guards delivered and max_msgs
   for (const auto& sub : subs) {
     out.push_back(SubDetail{sub->subject, sub->queue, sub->sid, sub->delivered,
                             sub->max_msgs > 0 ? sub->max_msgs : 0, cid_});
@@ -892,15 +530,7 @@ std::vector<SubDetail> ClientSession::sub_details() {
   return out;
 }
 
-void ClientSession::close_now_for_error(CloseReason reason, std::string_view err_text) {
-  send_error(err_text);
-  flush();
-  close(reason);
-}
-
-void ClientSession::close(CloseReason reason) {
-  if (closed_) return;
-  closed_ = true;
+void ClientSession::on_closing(CloseReason reason) {
   log::debug("{} - Client connection closed: {}", describe(), to_string(reason));
   // Remembered for /connz?state=closed; not at shutdown, when nobody is left to ask.
   if (reason != CloseReason::ServerShutdown) {
@@ -909,7 +539,6 @@ void ClientSession::close(CloseReason reason) {
     info.reason = to_string(reason);
     server_.closed_connections().add(std::move(info));
   }
-
   std::vector<subjects::SubscriptionPtr> subs;
   {
     std::lock_guard lock(subs_mutex_);
@@ -921,27 +550,10 @@ void ClientSession::close(CloseReason reason) {
     sub->closed.store(true, std::memory_order_release);
     server_.subject_index().remove(sub);
   }
-  {
-    std::lock_guard lock(out_mutex_);
-    out_closed_ = true;
-    out_pending_.release();
-    out_pending_bytes_ = 0;
-    out_permissions_.reset();
-    out_deny_cache_.clear();
-  }
-  out_writing_.release();
-  std::vector<char>().swap(in_buf_);
-  worker_.loop().remove(transport_->fd());
-  // Half-close, then discard what the peer already sent: closing a socket with unread input
-  // sends a RST, which can destroy an -ERR the peer has not read yet.
-  transport_->shutdown_write();
-  char sink[16 * 1024];
-  for (int i = 0; i < 64; ++i) {
-    if (transport_->read(sink, sizeof sink).status != net::IoStatus::Ok) break;
-  }
-  transport_.reset();  // closes the fd now; other threads may hold this object a while longer
+}
+
+void ClientSession::on_closed() {
   server_.connection_closed();
-  worker_.retire(this);
 }
 
 }  // namespace gnatsd::server

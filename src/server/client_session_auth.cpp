@@ -16,7 +16,7 @@ void ClientSession::arm_auth_timer() {
   awaiting_connect_ = true;
   update_pub_gate();
   // One timer per connection on the worker's own loop; it outlives the session harmlessly.
-  worker_.loop().run_after(authenticator_->timeout(), [weak = weak_from_this()] {
+  worker_.loop().run_after(authenticator_->timeout(), [weak = weak_self<ClientSession>()] {
     if (auto self = weak.lock()) self->auth_timer_expired();
   });
 }
@@ -57,7 +57,7 @@ void ClientSession::reauthorize() {
   // Not yet authenticated: the CONNECT will meet the new authenticator. Being verified: the
   // CONNECT's verdict, when it comes, was reached with the old one (nats-server has the same
   // window).
-  if (closed_ || awaiting_connect_ || auth_pending_) return;
+  if (closed_ || awaiting_connect_ || input_held_) return;
   listed_before_reload_ =
       authenticator_ && !auth_user_.empty() && authenticator_->lists(auth_user_, auth_nkey_);
   authenticator_ = server_.authenticator();
@@ -77,12 +77,12 @@ bool ClientSession::check_credentials(bool for_connect) {
   // bcrypt: verified on a helper thread while this loop serves its other clients. For a
   // CONNECT, nothing more is read or parsed from this client until the verdict is back.
   if (for_connect) {
-    auth_pending_ = true;
+    input_held_ = true;
     update_interest();
   }
   const bool submitted = server_.check_pool().submit(
-      [authenticator = authenticator_, credentials = credentials_, weak = weak_from_this(),
-       loop = &worker_.loop(), for_connect, check] {
+      [authenticator = authenticator_, credentials = credentials_,
+       weak = weak_self<ClientSession>(), loop = &worker_.loop(), for_connect, check] {
         auto identity = authenticator->authenticate(credentials);
         loop->post([weak, identity = std::move(identity), for_connect, check]() mutable {
           if (auto self = weak.lock()) self->auth_checked(std::move(identity), for_connect, check);
@@ -115,13 +115,13 @@ void ClientSession::auth_checked(std::optional<auth::Identity> identity, bool fo
     drop_unauthorized_subscriptions();
     return;
   }
-  if (!auth_pending_) return;  // checked inline: on_connect goes on with finish_connect
-  auth_pending_ = false;
+  if (!input_held_) return;  // checked inline: on_connect goes on with finish_connect
+  input_held_ = false;
   if (!finish_connect()) return;
   update_interest();
   // Frames that arrived behind the CONNECT; further input comes through the loop as usual
   // (or, for TLS, from what OpenSSL already holds).
-  if (in_len_ > 0) process_input();
+  if (in_buffered_size() > 0) process_input();
   if (tls_) read_tls_buffered_input();
 }
 
@@ -156,10 +156,10 @@ void ClientSession::apply_identity(const auth::Identity& identity) {
       }
     }
   }
-  std::lock_guard lock(out_mutex_);
-  out_permissions_ = filter_on ? permissions_ : nullptr;
-  out_deny_cache_.clear();
-  reply_permits_ = std::move(reply_permits);
+  auto out = outbound_.lock();
+  out->filter.deny = filter_on ? permissions_ : nullptr;
+  out->filter.deny_cache.clear();
+  out->filter.reply_permits = std::move(reply_permits);
 }
 
 void ClientSession::drop_unauthorized_subscriptions() {
@@ -233,8 +233,7 @@ void ClientSession::set_log_label_from_connect() {
   if (!lang_.empty()) client += (client.empty() ? "" : ":") + lang_;
   if (!name_.empty()) client += (client.empty() ? "" : ":") + name_;
   if (client.empty()) return;
-  std::lock_guard lock(label_mutex_);
-  label_ += " - " + log::go_quote(client);
+  set_label(describe() + " - " + log::go_quote(client));
 }
 
 }  // namespace gnatsd::server

@@ -1,4 +1,4 @@
-// Worker thread: session ownership, end-of-batch flushing and cross-worker flush hand-off.
+// Worker thread: connection ownership, end-of-batch flushing and cross-worker flush hand-off.
 #include "server/worker.hpp"
 
 #include <algorithm>
@@ -57,37 +57,48 @@ void Worker::adopt(int fd, std::string ip, int port, std::uint64_t cid) {
     }
     auto session = std::make_shared<ClientSession>(server_, *this, std::move(transport), cid,
                                                    std::move(ip), port);
-    sessions_.emplace(session.get(), session);
+    connections_.emplace(session.get(), session);
     session->start();
   });
 }
 
 void Worker::shutdown() {
   loop_.post([this] {
-    std::vector<std::shared_ptr<ClientSession>> all;
-    all.reserve(sessions_.size());
-    for (auto& [ptr, session] : sessions_) all.push_back(session);
-    for (auto& session : all) {
-      session->flush();
-      session->close(CloseReason::ServerShutdown);
+    std::vector<std::shared_ptr<Connection>> all;
+    all.reserve(connections_.size());
+    for (auto& [ptr, connection] : connections_) all.push_back(connection);
+    for (auto& connection : all) {
+      connection->flush();
+      connection->close(CloseReason::ServerShutdown);
     }
     loop_.stop();
   });
 }
 
+std::vector<std::shared_ptr<ClientSession>> Worker::client_sessions() const {
+  std::vector<std::shared_ptr<ClientSession>> sessions;
+  sessions.reserve(connections_.size());
+  for (const auto& [ptr, connection] : connections_) {
+    if (connection->kind() == subjects::SubscriberKind::Client)
+      sessions.push_back(std::static_pointer_cast<ClientSession>(connection));
+  }
+  return sessions;
+}
+
 void Worker::collect(const SnapshotRequest& request, WorkerSnapshot& out) {
-  out.open_connections = sessions_.size();
+  const auto sessions = client_sessions();
+  out.open_connections = sessions.size();
   if (request.connections) {
     if (request.cid != 0) {
-      for (auto& [ptr, session] : sessions_) {
+      for (const auto& session : sessions) {
         if (session->cid() == request.cid) {
           out.connections.push_back(session->conn_info(request.subscriptions));
           break;
         }
       }
     } else {
-      out.connections.reserve(sessions_.size());
-      for (auto& [ptr, session] : sessions_) {
+      out.connections.reserve(sessions.size());
+      for (const auto& session : sessions) {
         out.connections.push_back(session->conn_info(request.subscriptions));
       }
     }
@@ -105,10 +116,7 @@ std::future<void> Worker::reauthorize_sessions() {
   auto done = std::make_shared<std::promise<void>>();
   auto future = done->get_future();
   loop_.post([this, done] {
-    std::vector<std::shared_ptr<ClientSession>> all;
-    all.reserve(sessions_.size());
-    for (auto& [ptr, session] : sessions_) all.push_back(session);
-    for (auto& session : all) session->reauthorize();
+    for (auto& session : client_sessions()) session->reauthorize();
     done->set_value();
   });
   return future;
@@ -116,37 +124,37 @@ std::future<void> Worker::reauthorize_sessions() {
 
 void Worker::notify_lame_duck() {
   loop_.post([this] {
-    for (auto& [ptr, session] : sessions_) session->send_lame_duck_info();
+    for (auto& session : client_sessions()) session->send_lame_duck_info();
   });
 }
 
 void Worker::close_one_client() {
   loop_.post([this] {
-    if (sessions_.empty()) return;
-    std::shared_ptr<ClientSession> session = sessions_.begin()->second;
-    session->flush();
-    session->close(CloseReason::ServerShutdown);
+    const auto sessions = client_sessions();
+    if (sessions.empty()) return;
+    sessions.front()->flush();
+    sessions.front()->close(CloseReason::ServerShutdown);
   });
 }
 
-void Worker::schedule_flush(std::shared_ptr<ClientSession> session) {
-  std::size_t owner = session->worker().index();
+void Worker::schedule_flush(std::shared_ptr<Connection> connection) {
+  std::size_t owner = connection->worker().index();
   if (owner == index_) {
-    local_flush_.push_back(std::move(session));
+    local_flush_.push_back(std::move(connection));
   } else {
-    remote_flush_[owner].push_back(std::move(session));
+    remote_flush_[owner].push_back(std::move(connection));
   }
 }
 
-void Worker::retire(ClientSession* session) {
-  auto it = sessions_.find(session);
-  if (it == sessions_.end()) return;
+void Worker::retire(Connection* connection) {
+  auto it = connections_.find(connection);
+  if (it == connections_.end()) return;
   // Keep the object alive until the batch ends: later events of this batch may name it.
   retired_.push_back(std::move(it->second));
-  sessions_.erase(it);
+  connections_.erase(it);
 }
 
-void Worker::enqueue_remote_flushes(std::vector<std::shared_ptr<ClientSession>>& sessions) {
+void Worker::enqueue_remote_flushes(std::vector<std::shared_ptr<Connection>>& sessions) {
   {
     std::lock_guard lock(inbox_mutex_);
     if (inbox_.empty()) {
@@ -183,11 +191,11 @@ void Worker::after_batch() {
 }
 
 void Worker::tick() {
-  auto now = ClientSession::Clock::now();
-  std::vector<std::shared_ptr<ClientSession>> all;
-  all.reserve(sessions_.size());
-  for (auto& [ptr, session] : sessions_) all.push_back(session);
-  for (auto& session : all) session->tick(now);
+  auto now = Connection::Clock::now();
+  std::vector<std::shared_ptr<Connection>> all;
+  all.reserve(connections_.size());
+  for (auto& [ptr, connection] : connections_) all.push_back(connection);
+  for (auto& connection : all) connection->tick(now);
   after_batch();
 }
 

@@ -1,4 +1,4 @@
-// An I/O thread: its event loop, the sessions pinned to it, its match cache and counters, and
+// An I/O thread: its event loop, the connections pinned to it, its match cache and counters, and
 // the batching of deliveries (one flush per touched session per batch; one wake-up per other
 // worker per batch).
 #pragma once
@@ -22,6 +22,7 @@
 namespace gnatsd::server {
 
 class ClientSession;
+class Connection;
 class Server;
 
 class Worker {
@@ -55,16 +56,20 @@ class Worker {
   TrafficStats& stats() noexcept { return stats_; }
   const TrafficStats& stats() const noexcept { return stats_; }
   std::size_t index() const noexcept { return index_; }
-  // A session (of any worker) received output during this batch and must be flushed at its end.
-  void schedule_flush(std::shared_ptr<ClientSession> session);
-  // The session closed: forget it once the current batch is over.
-  void retire(ClientSession* session);
+  // A connection (of any worker) received output during this batch and must be flushed at its
+  // end.
+  void schedule_flush(std::shared_ptr<Connection> connection);
+  // The connection closed: forget it once the current batch is over.
+  void retire(Connection* connection);
   bool on_loop_thread() const noexcept { return std::this_thread::get_id() == thread_id_; }
 
-  // Any thread: queue sessions owned by this worker for a flush, and wake it once.
-  void enqueue_remote_flushes(std::vector<std::shared_ptr<ClientSession>>& sessions);
+  // Any thread: queue connections owned by this worker for a flush, and wake it once.
+  void enqueue_remote_flushes(std::vector<std::shared_ptr<Connection>>& connections);
 
  private:
+  // Loop thread: every client session, in no particular order (a copy: calls may close some).
+  std::vector<std::shared_ptr<ClientSession>> client_sessions() const;
+
   void after_batch();
   void on_wake();
   void tick();
@@ -78,14 +83,14 @@ class Worker {
   subjects::QueueRandom queue_random_;
   TrafficStats stats_;
 
-  std::unordered_map<ClientSession*, std::shared_ptr<ClientSession>> sessions_;
-  std::vector<std::shared_ptr<ClientSession>> retired_;  // closed this batch
-  std::vector<std::shared_ptr<ClientSession>> local_flush_;
-  std::vector<std::vector<std::shared_ptr<ClientSession>>> remote_flush_;  // by worker index
+  std::unordered_map<Connection*, std::shared_ptr<Connection>> connections_;
+  std::vector<std::shared_ptr<Connection>> retired_;  // closed this batch
+  std::vector<std::shared_ptr<Connection>> local_flush_;
+  std::vector<std::vector<std::shared_ptr<Connection>>> remote_flush_;  // by worker index
 
   std::mutex inbox_mutex_;
-  std::vector<std::shared_ptr<ClientSession>> inbox_;  // flush requests from other workers
-  std::vector<std::shared_ptr<ClientSession>> inbox_draining_;
+  std::vector<std::shared_ptr<Connection>> inbox_;  // flush requests from other workers
+  std::vector<std::shared_ptr<Connection>> inbox_draining_;
 };
 
 }  // namespace gnatsd::server

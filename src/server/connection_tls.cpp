@@ -1,6 +1,6 @@
-// The client session's TLS side: handshake start and timeout, its outcome in nats-server's log
-// lines, refusing plaintext clients, and the read/write direction changes TLS brings. The
-// plaintext path never comes here: every entry point is behind `if (tls_)`.
+// A connection's TLS side: handshake start and timeout, its outcome in nats-server's log lines,
+// refusing plaintext peers, and the read/write direction changes TLS brings. The plaintext path
+// never comes here: every entry point is behind `if (tls_)`.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -8,7 +8,7 @@
 #include "log/logger.hpp"
 #include "net/tls_transport.hpp"
 #include "protocol/constants.hpp"
-#include "server/client_session.hpp"
+#include "server/connection.hpp"
 #include "server/server.hpp"
 #include "server/worker.hpp"
 
@@ -42,21 +42,16 @@ std::string remote_address(const std::string& ip, int port) {
 
 }  // namespace
 
-ClientSession::TlsSummary ClientSession::tls_summary() const {
-  std::lock_guard lock(out_mutex_);
-  return tls_summary_;
-}
-
-void ClientSession::begin_tls_handshake() {
+void Connection::begin_tls_handshake() {
   // INFO is already queued in plaintext; the client answers it with its ClientHello.
-  log::debug("{} - Starting TLS client connection handshake", describe());
+  log::debug("{} - Starting TLS {} connection handshake", describe(), kind_name());
   tls_handshake_pending_ = true;
   worker_.loop().run_after(server_.options().tls.timeout, [weak = weak_from_this()] {
     if (auto self = weak.lock()) self->tls_handshake_expired();
   });
 }
 
-void ClientSession::tls_handshake_expired() {
+void Connection::tls_handshake_expired() {
   if (closed_ || !tls_handshake_pending_) return;
   // nats-server's handshake read deadline fires first, then its handshake timer.
   log::error("{} - TLS handshake error: read tcp {}->{}: i/o timeout", describe(),
@@ -71,7 +66,7 @@ void ClientSession::tls_handshake_expired() {
   log::error("{} - TLS handshake timeout", describe());
 }
 
-void ClientSession::on_tls_read_error() {
+void Connection::on_tls_read_error() {
   switch (tls_->state()) {
     case net::TlsTransport::State::NotTls:
       // A plaintext client on a TLS port (nats-server just closes; the -ERR tells it why).
@@ -89,19 +84,16 @@ void ClientSession::on_tls_read_error() {
   }
 }
 
-void ClientSession::on_tls_established() {
+void Connection::on_tls_established() {
   if (!tls_->established()) return;
   tls_handshake_pending_ = false;
-  {
-    std::lock_guard lock(out_mutex_);
-    tls_summary_ = {tls_->version(), tls_->cipher_suite()};
-  }
+  outbound_.lock()->tls = {tls_->version(), tls_->cipher_suite()};
   log::debug("{} - TLS handshake complete", describe());
   log::debug("{} - TLS version {}, cipher suite {}", describe(), tls_->version(),
              tls_->cipher_suite());
 }
 
-void ClientSession::after_tls_read(bool drained) {
+void Connection::after_tls_read(bool drained) {
   if (closed_) return;
   if (tls_handshake_pending_) on_tls_established();  // done, but no application data yet
   if (flush_waits_readable_ && tls_->established()) {
@@ -111,11 +103,11 @@ void ClientSession::after_tls_read(bool drained) {
   if (!drained) read_tls_buffered_input();
 }
 
-void ClientSession::read_tls_buffered_input() {
+void Connection::read_tls_buffered_input() {
   // Records OpenSSL has already taken off the socket do not make it readable again: when a
   // read batch stopped early (its round limit, a pause, a CONNECT being verified), come back
   // on the next loop turn once reading may go on.
-  if (closed_ || reading_paused_ || auth_pending_ || tls_reread_scheduled_ ||
+  if (closed_ || reading_paused_ || input_held_ || tls_reread_scheduled_ ||
       !tls_->has_buffered_input()) {
     return;
   }
@@ -124,11 +116,11 @@ void ClientSession::read_tls_buffered_input() {
     auto self = weak.lock();
     if (!self) return;
     self->tls_reread_scheduled_ = false;
-    if (!self->closed_ && !self->reading_paused_ && !self->auth_pending_) self->handle_readable();
+    if (!self->closed_ && !self->reading_paused_ && !self->input_held_) self->handle_readable();
   });
 }
 
-void ClientSession::wait_writable_to_read() {
+void Connection::wait_writable_to_read() {
   // OpenSSL must send (a handshake flight, an alert) before it can read on: wait for EPOLLOUT.
   if (read_waits_writable_ || closed_) return;
   read_waits_writable_ = true;

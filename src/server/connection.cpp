@@ -1,0 +1,340 @@
+// The connection's I/O: read batches, back-pressure pauses, flushing, pings and close.
+#include "server/connection.hpp"
+
+#include <sys/epoll.h>
+
+#include <cstring>
+
+#include "config/duration.hpp"
+#include "log/logger.hpp"
+#include "net/tls_transport.hpp"
+#include "protocol/constants.hpp"
+#include "server/back_pressure.hpp"
+#include "server/server.hpp"
+#include "server/worker.hpp"
+
+namespace gnatsd::server {
+namespace {
+
+// Read buffer sizing: start small (most connections are idle), double while reads fill it,
+// up to this size; only a single frame bigger than this grows it further, and only for as
+// long as that frame is buffered.
+constexpr std::size_t kInitialReadBuffer = 512;  // as nats-server: most connections idle
+constexpr std::size_t kMaxSteadyReadBuffer = 64 * 1024;
+// Reads per readiness event before other connections get their turn.
+constexpr int kReadRounds = 4;
+
+}  // namespace
+
+Connection::Connection(subjects::SubscriberKind kind, Server& server, Worker& worker,
+                       std::unique_ptr<net::Transport> transport, std::uint64_t cid, std::string ip,
+                       int port)
+    : subjects::Subscriber(kind),
+      server_(server),
+      worker_(worker),
+      transport_(std::move(transport)),
+      tls_(dynamic_cast<net::TlsTransport*>(transport_.get())),
+      cid_(cid),
+      ip_(std::move(ip)),
+      port_(port) {}
+
+Connection::~Connection() = default;
+
+std::string Connection::describe() const {
+  std::lock_guard lock(label_mutex_);
+  return label_;
+}
+
+void Connection::set_label(std::string label) {
+  std::lock_guard lock(label_mutex_);
+  label_ = std::move(label);
+}
+
+void Connection::start_io() {
+  start_time_ = last_read_ = rtt_start_ = Clock::now();
+  next_ping_ = start_time_ + server_.options().ping_interval;
+  in_buf_.resize(kInitialReadBuffer);
+  worker_.loop().add(transport_->fd(), EPOLLIN | EPOLLRDHUP, this);
+}
+
+void Connection::start_tls() {
+  if (tls_) begin_tls_handshake();
+}
+
+void Connection::on_io(std::uint32_t events) {
+  if (closed_) return;
+  if ((events & EPOLLERR) && !(events & EPOLLIN)) {
+    close(CloseReason::ReadError);
+    return;
+  }
+  if (events & EPOLLOUT) flush();
+  if (closed_) return;
+  // A TLS read that had to send first (read_waits_writable_) resumes on writability.
+  if (!(events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP | EPOLLERR)) &&
+      !(read_waits_writable_ && (events & EPOLLOUT))) {
+    return;
+  }
+  if (input_held_) {
+    // Input waits (a CONNECT's verdict); only a dead socket (always reported) ends it early.
+    if (events & (EPOLLHUP | EPOLLERR)) close(CloseReason::ClientClosed);
+    return;
+  }
+  handle_readable();
+}
+
+void Connection::handle_readable() {
+  if (read_waits_writable_) {
+    read_waits_writable_ = false;
+    update_interest();
+  }
+  bool drained = false;  // the transport has nothing more for now
+  for (int round = 0; round < kReadRounds && !closed_; ++round) {
+    if (in_len_ == in_buf_.size()) in_buf_.resize(in_buf_.size() * 2);
+    std::size_t space = in_buf_.size() - in_len_;
+    auto io = transport_->read(in_buf_.data() + in_len_, space);
+    if (io.status != net::IoStatus::Ok) {
+      if (io.status == net::IoStatus::WouldBlock) {
+        if (io.other_direction) wait_writable_to_read();
+        drained = true;
+        break;
+      }
+      if (io.status == net::IoStatus::Closed) {
+        // The peer may only have half-closed: it still reads what it asked for (PONG, MSG).
+        flush();
+        close(CloseReason::ClientClosed);
+        return;
+      }
+      if (tls_) {
+        on_tls_read_error();
+      } else {
+        close(CloseReason::ReadError);
+      }
+      return;
+    }
+    // The read that completes a TLS handshake may carry the first frames: say so before them.
+    if (tls_handshake_pending_) on_tls_established();
+    last_read_ = Clock::now();
+    in_len_ += io.bytes;
+    const std::size_t buffer_size = in_buf_.size();
+    if (!process_input()) {
+      if (closed_) return;
+      break;  // input is held (a CONNECT is being verified): the rest waits
+    }
+    if (in_buf_.size() == buffer_size && io.bytes == space &&
+        in_buf_.size() < kMaxSteadyReadBuffer) {
+      in_buf_.resize(in_buf_.size() * 2);  // reads fill the buffer: the peer is busy
+    }
+    if (feeding_backlogged_) {
+      feeding_backlogged_ = false;
+      feeding_heavy_ = false;
+      pause_reading();
+      break;
+    }
+    // A subscriber is filling up: let this batch's flush run before reading more, so that one
+    // call never queues several read buffers' worth for it (reads are level-triggered).
+    if (feeding_heavy_) {
+      feeding_heavy_ = false;
+      break;
+    }
+    if (io.bytes < space) {
+      drained = true;
+      break;
+    }
+  }
+  // A large frame has been consumed: give its buffer back.
+  if (in_buf_.size() > kMaxSteadyReadBuffer && in_len_ <= kMaxSteadyReadBuffer) {
+    in_buf_.resize(kMaxSteadyReadBuffer);
+    in_buf_.shrink_to_fit();
+  }
+  if (tls_) after_tls_read(drained);
+}
+
+void Connection::consume_input(std::size_t consumed, std::size_t pending_frame_size) {
+  if (consumed > 0) {
+    std::memmove(in_buf_.data(), in_buf_.data() + consumed, in_len_ - consumed);
+    in_len_ -= consumed;
+  }
+  if (pending_frame_size > in_buf_.size()) in_buf_.resize(pending_frame_size);
+}
+
+// ---- output ---------------------------------------------------------------------------------
+
+void Connection::enqueue(std::string_view text) {
+  if (closed_) return;
+  if (log::trace_enabled() && text.size() < 256) {
+    auto line = text.substr(0, text.find('\r'));
+    log::trace("{} - ->> [{}]", describe(), line);
+  }
+  if (!outbound_.append(text)) return;
+  if (outbound_.claim_flush()) worker_.schedule_flush(shared_from_this());
+}
+
+void Connection::send_error(std::string_view text) {
+  enqueue(fmt::format("-ERR '{}'\r\n", text));
+}
+
+void Connection::close_now_for_error(CloseReason reason, std::string_view err_text) {
+  send_error(err_text);
+  flush();
+  close(reason);
+}
+
+void Connection::set_write_interest(bool on) {
+  if (on == write_interest_ || closed_) return;
+  write_interest_ = on;
+  update_interest();
+}
+
+void Connection::update_interest() {
+  // While input is held nothing is read, not even a hang-up (which would otherwise be reported
+  // on every turn); errors and full hang-ups are reported regardless.
+  std::uint32_t events = 0;
+  if (!input_held_) events |= EPOLLRDHUP;
+  if (!reading_paused_ && !input_held_) events |= EPOLLIN;
+  if (write_interest_ || read_waits_writable_) events |= EPOLLOUT;
+  worker_.loop().modify(transport_->fd(), events, this);
+}
+
+void Connection::note_delivery_pressure(const std::shared_ptr<subjects::Subscriber>& target,
+                                        bool backlogged, bool heavy) {
+  if (backlogged) {
+    feeding_backlogged_ = true;
+    backlogged_target_ = std::static_pointer_cast<Connection>(target);
+  }
+  feeding_heavy_ |= heavy;
+}
+
+void Connection::pause_reading() {
+  if (reading_paused_ || closed_) return;
+  reading_paused_ = true;
+  paused_since_ = Clock::now();
+  update_interest();
+  worker_.loop().run_after(back_pressure::kPublisherPause, [weak = weak_from_this()] {
+    if (auto self = weak.lock()) self->pause_elapsed();
+  });
+}
+
+void Connection::pause_elapsed() {
+  if (!reading_paused_ || closed_) return;
+  const auto now = Clock::now();
+  if (now - paused_since_ < back_pressure::kMaxPublisherPause && still_backlogged()) {
+    worker_.loop().run_after(back_pressure::kPublisherPause, [weak = weak_from_this()] {
+      if (auto self = weak.lock()) self->pause_elapsed();
+    });
+    return;
+  }
+  backlogged_target_.reset();
+  resume_reading();
+}
+
+bool Connection::still_backlogged() {
+  auto target = backlogged_target_.lock();
+  if (!target || target.get() == this) return false;
+  std::size_t pending = 0;
+  {
+    auto out = target->outbound_.lock();
+    if (out->closed) return false;
+    pending = out->pending_bytes;
+  }
+  return back_pressure::is_heavy(pending,
+                                 static_cast<std::size_t>(server_.options().max_pending)) &&
+         !target->outbound_.stuck_for(back_pressure::kPausedStuckWindow);
+}
+
+void Connection::resume_reading() {
+  if (!reading_paused_ || closed_) return;
+  reading_paused_ = false;
+  update_interest();
+  if (tls_) read_tls_buffered_input();
+}
+
+void Connection::flush() {
+  if (closed_) return;
+  // Re-armed before taking the pending bytes: anything queued after this point schedules
+  // another flush, so no delivery is ever left unflushed.
+  outbound_.flush_started();
+  bool progressed = false;
+  while (!outbound_.slow_consumer()) {
+    if (!outbound_.refill()) {
+      write_blocked_since_ = {};
+      set_write_interest(false);
+      return;
+    }
+    const std::string_view bytes = outbound_.unwritten();
+    auto io = transport_->write(bytes.data(), bytes.size());
+    if (io.status == net::IoStatus::Ok) {
+      if (!progressed) outbound_.clear_blocked();
+      progressed = true;
+      outbound_.wrote(io.bytes);
+      continue;
+    }
+    if (io.status == net::IoStatus::WouldBlock) {
+      if (io.other_direction) {
+        flush_waits_readable_ = true;  // a TLS handshake in progress: see after_tls_read()
+        return;
+      }
+      set_write_interest(true);
+      if (progressed || write_blocked_since_ == Clock::time_point{}) {
+        write_blocked_since_ = Clock::now();
+        outbound_.set_blocked_now();
+      }
+      return;
+    }
+    close(CloseReason::WriteError);
+    return;
+  }
+  worker_.stats().slow_consumers.add(1);
+  log::info("{} - Slow Consumer Detected: MaxPending of {} Exceeded", describe(),
+            server_.options().max_pending);
+  close(CloseReason::SlowConsumerPendingBytes);
+}
+
+void Connection::tick(Clock::time_point now) {
+  if (closed_) return;
+  const auto& options = server_.options();
+  if (write_blocked_since_ != Clock::time_point{} &&
+      now - write_blocked_since_ > options.write_deadline) {
+    worker_.stats().slow_consumers.add(1);
+    const Outbound::Backlog backlog = outbound_.backlog();
+    log::info(
+        "{} - Slow Consumer Detected: WriteDeadline of {} exceeded with {} chunks of {} total "
+        "bytes.",
+        describe(), config::format_go_duration(options.write_deadline), backlog.chunks,
+        backlog.bytes);
+    close(CloseReason::SlowConsumerWriteDeadline);
+    return;
+  }
+  if (now < next_ping_) return;
+  next_ping_ = now + options.ping_interval;
+  // Recent traffic from the peer already proves it is alive, as in nats-server.
+  if (now - last_read_ < options.ping_interval) return;
+  if (pings_out_ + 1 > options.ping_max) {
+    log::debug("{} - Stale Client Connection - Closing", describe());
+    close_now_for_error(CloseReason::StaleConnection, protocol::err::kStaleConnection);
+    return;
+  }
+  ++pings_out_;
+  rtt_start_ = now;
+  enqueue("PING\r\n");
+}
+
+void Connection::close(CloseReason reason) {
+  if (closed_) return;
+  closed_ = true;
+  on_closing(reason);
+  outbound_.close();
+  std::vector<char>().swap(in_buf_);
+  worker_.loop().remove(transport_->fd());
+  // Half-close, then discard what the peer already sent: closing a socket with unread input
+  // sends a RST, which can destroy an -ERR the peer has not read yet.
+  transport_->shutdown_write();
+  char sink[16 * 1024];
+  for (int i = 0; i < 64; ++i) {
+    if (transport_->read(sink, sizeof sink).status != net::IoStatus::Ok) break;
+  }
+  transport_.reset();  // closes the fd now; other threads may hold this object a while longer
+  on_closed();
+  worker_.retire(this);
+}
+
+}  // namespace gnatsd::server

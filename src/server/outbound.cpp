@@ -1,0 +1,75 @@
+#include "server/outbound.hpp"
+
+namespace gnatsd::server {
+namespace {
+
+// Write buffers above this capacity are released once drained, so a burst does not pin memory
+// for the life of the connection.
+constexpr std::size_t kMaxRetainedBuffer = 1024 * 1024;
+
+std::int64_t steady_ns() noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             Outbound::Clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+bool Outbound::append(std::string_view bytes) {
+  std::lock_guard lock(mutex_);
+  if (shared_.closed) return false;
+  shared_.pending.append(bytes);
+  shared_.pending_bytes += bytes.size();
+  return true;
+}
+
+void Outbound::set_blocked_now() noexcept {
+  blocked_since_ns_.store(steady_ns(), std::memory_order_relaxed);
+}
+
+void Outbound::clear_blocked() noexcept {
+  if (blocked_since_ns_.load(std::memory_order_relaxed) != 0)
+    blocked_since_ns_.store(0, std::memory_order_relaxed);
+}
+
+bool Outbound::stuck_for(std::chrono::nanoseconds window) const noexcept {
+  const std::int64_t since = blocked_since_ns_.load(std::memory_order_relaxed);
+  return since != 0 && steady_ns() - since > window.count();
+}
+
+bool Outbound::refill() {
+  if (written_ < writing_.size()) return true;
+  writing_.clear();
+  written_ = 0;
+  if (writing_.capacity() > kMaxRetainedBuffer) writing_.release();
+  std::lock_guard lock(mutex_);
+  shared_.pending.swap(writing_);
+  return !writing_.empty();
+}
+
+void Outbound::wrote(std::size_t n) {
+  written_ += n;
+  std::lock_guard lock(mutex_);
+  shared_.pending_bytes -= n;
+}
+
+Outbound::Backlog Outbound::backlog() {
+  std::lock_guard lock(mutex_);
+  return {shared_.pending_bytes,
+          (shared_.pending.empty() ? 0u : 1u) + (written_ < writing_.size() ? 1u : 0u)};
+}
+
+void Outbound::close() {
+  {
+    std::lock_guard lock(mutex_);
+    shared_.closed = true;
+    shared_.pending.release();
+    shared_.pending_bytes = 0;
+    shared_.filter.deny.reset();
+    shared_.filter.deny_cache.clear();
+  }
+  writing_.release();
+  written_ = 0;
+}
+
+}  // namespace gnatsd::server

@@ -1,0 +1,112 @@
+// A connection's outbound side: the bytes queued for it and what is known about them. Any
+// worker may queue deliveries (under the lock); only the owner's loop thread writes them out.
+//
+// The thread contract is the type's: everything other threads may touch is in Outbound::Shared,
+// reachable only through a Locked handle; the rest is either an atomic flag (read lock-free by
+// both sides) or the owner's write buffer (owner thread only, no lock).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string_view>
+
+#include "auth/permissions.hpp"
+#include "auth/reply_permits.hpp"
+#include "net/byte_buffer.hpp"
+
+namespace gnatsd::server {
+
+// The negotiated TLS version ("1.2", "1.3") and cipher suite (IANA name, as nats-server reports
+// it), for /connz; both empty for plain TCP or before the handshake. Static strings.
+struct TlsSummary {
+  std::string_view version;
+  std::string_view cipher_suite;
+};
+
+// What a client's deliveries are filtered and shaped by. Written by the owner thread, read by
+// every delivering thread, so it lives under the outbound lock.
+struct DeliveryFilter {
+  bool headers = false;  // the client negotiated headers; otherwise HMSG becomes MSG
+  // nats-server's mperms: once a wildcard subscription reached into the subscribe deny list,
+  // every delivery is checked against the plain deny entries of these permissions, with a cache
+  // of decisions. Null: off.
+  std::shared_ptr<const auth::UserPermissions> deny;
+  auth::DecisionCache deny_cache;
+  // allow_responses: deliveries record their reply subjects here for the client's own PUBs to
+  // use. Null for everyone else, so that a delivery pays one branch.
+  std::shared_ptr<auth::ReplyPermits> reply_permits;
+};
+
+class Outbound {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  // Guarded by the outbound lock.
+  struct Shared {
+    net::ByteBuffer pending;        // queued, not yet taken by the writer
+    std::size_t pending_bytes = 0;  // queued or being written
+    bool closed = false;            // no more deliveries
+    std::uint64_t msgs = 0, bytes = 0;
+    Clock::time_point last_activity{};  // the read time of the latest delivery's message
+    DeliveryFilter filter;
+    TlsSummary tls;
+  };
+
+  class Locked {
+   public:
+    explicit Locked(Outbound& out) : lock_(out.mutex_), shared_(out.shared_) {}
+    Shared* operator->() const noexcept { return &shared_; }
+    Shared& operator*() const noexcept { return shared_; }
+
+   private:
+    std::unique_lock<std::mutex> lock_;
+    Shared& shared_;
+  };
+  Locked lock() { return Locked(*this); }
+
+  // Any thread: queue protocol text; false once closed.
+  bool append(std::string_view bytes);
+
+  // Flags, lock-free. A publisher marks a subscriber slow (under the lock, when it would pass
+  // max_pending); its owner sees it at its next flush and closes it.
+  bool slow_consumer() const noexcept { return slow_consumer_.load(std::memory_order_acquire); }
+  void mark_slow_consumer() noexcept { slow_consumer_.store(true, std::memory_order_release); }
+  // True for the one caller that must schedule the flush; flush_started() re-arms it.
+  bool claim_flush() noexcept {
+    return !flush_scheduled_.exchange(true, std::memory_order_acq_rel);
+  }
+  void flush_started() noexcept { flush_scheduled_.store(false, std::memory_order_release); }
+  // Since when the socket has refused bytes: tells publishers whether a backlogged subscriber is
+  // worth pausing for or stuck (to be cut off).
+  void set_blocked_now() noexcept;
+  void clear_blocked() noexcept;
+  bool stuck_for(std::chrono::nanoseconds window) const noexcept;
+
+  // Owner thread only: the bytes being written.
+  // Moves what is queued into the write buffer once it is fully written; false: nothing to write.
+  bool refill();
+  std::string_view unwritten() const noexcept { return writing_.view().substr(written_); }
+  void wrote(std::size_t n);
+  // Queued + in the write buffer, and in how many chunks (for the write-deadline log).
+  struct Backlog {
+    std::size_t bytes = 0;
+    std::size_t chunks = 0;
+  };
+  Backlog backlog();
+  // No more deliveries; every buffer released.
+  void close();
+
+ private:
+  std::mutex mutex_;
+  Shared shared_;
+  std::atomic<bool> slow_consumer_{false};
+  std::atomic<bool> flush_scheduled_{false};
+  std::atomic<std::int64_t> blocked_since_ns_{0};  // steady clock ns; 0: not blocked
+  net::ByteBuffer writing_;
+  std::size_t written_ = 0;
+};
+
+}  // namespace gnatsd::server
