@@ -24,7 +24,8 @@ ClientSession::ClientSession(Server& server, Worker& worker,
                              std::unique_ptr<net::Transport> transport, std::uint64_t cid,
                              std::string ip, int port)
     : Connection(subjects::SubscriberKind::Client, server, worker, std::move(transport), cid,
-                 std::move(ip), port) {}
+                 std::move(ip), port),
+      interest_(server.subject_index()) {}
 
 ClientSession::~ClientSession() = default;
 
@@ -204,10 +205,11 @@ bool ClientSession::publish(const protocol::PubFrame& frame) {
   return true;
 }
 
-DeliveryOutcome ClientSession::deliver(subjects::Subscription& sub, const OutboundMessage& msg) {
+DeliveryOutcome ClientSession::deliver(const subjects::SubscriptionPtr& subscription,
+                                       const OutboundMessage& msg) {
+  subjects::Subscription& sub = *subscription;
   std::string_view payload = msg.payload;
   std::size_t header_len = msg.header_len;
-  bool auto_unsubscribed = false;
   bool appended = false;
   bool newly_slow = false;
   bool backlogged = false;
@@ -285,26 +287,16 @@ DeliveryOutcome ClientSession::deliver(subjects::Subscription& sub, const Outbou
       }
       ++sub.delivered;
       if (sub.max_msgs >= 0 && sub.delivered >= static_cast<std::uint64_t>(sub.max_msgs)) {
+        // Further deliveries skip it now; its owner takes it out of its interest at the flush
+        // this delivery schedules.
         sub.closed.store(true, std::memory_order_release);
-        auto_unsubscribed = true;
+        outbound_.expire(out, subscription);
       }
     }
   }
   if (appended && log::trace_enabled()) {
     log::trace("{} - ->> [{}MSG {} {} {}{}{}]", describe(), header_len > 0 ? "H" : "", msg.subject,
                sub.sid, msg.reply, msg.reply.empty() ? "" : " ", payload.size());
-  }
-  if (auto_unsubscribed) {
-    subjects::SubscriptionPtr owned;
-    {
-      std::lock_guard lock(subs_mutex_);
-      auto it = subs_.find(sub.sid);
-      if (it != subs_.end() && it->second.get() == &sub) {
-        owned = std::move(it->second);
-        subs_.erase(it);
-      }
-    }
-    if (owned) server_.subject_index().remove(owned);
   }
   DeliveryOutcome outcome;
   outcome.delivered = appended;
@@ -317,15 +309,9 @@ DeliveryOutcome ClientSession::deliver(subjects::Subscription& sub, const Outbou
 void ClientSession::send_no_responders(std::string_view reply) {
   // The status goes to the requester's own subscription that matches the reply subject.
   std::string sid;
-  {
-    std::lock_guard lock(subs_mutex_);
-    for (const auto& [id, sub] : subs_) {
-      if (subjects::subject_matches(sub->subject, reply)) {
-        sid = id;
-        break;
-      }
-    }
-  }
+  interest_.for_each([&](const subjects::SubscriptionPtr& sub) {
+    if (sid.empty() && subjects::subject_matches(sub->subject, reply)) sid = sub->sid;
+  });
   if (sid.empty()) return;
   const auto status = protocol::kNoRespondersHeader;
   std::string frame =
@@ -369,26 +355,15 @@ bool ClientSession::on_sub(const protocol::SubFrame& frame) {
   sub->queue = frame.queue;
   sub->sid = frame.sid;
   sub->subscriber = shared_from_this();
-  bool added = false;
-  bool over_limit = false;
   const int max_subs = server_.options().max_subscriptions;
-  {
-    std::lock_guard lock(subs_mutex_);
-    if (max_subs > 0 && subs_.size() >= static_cast<std::size_t>(max_subs) &&
-        subs_.find(sub->sid) == subs_.end()) {
-      over_limit = true;
-    } else {
-      // A repeated sid is ignored, as nats-server does.
-      added = subs_.try_emplace(sub->sid, sub).second;
-    }
-  }
-  if (over_limit) {
+  // A repeated sid is ignored, as nats-server does.
+  if (interest_.add(sub, static_cast<std::size_t>(std::max(max_subs, 0))) ==
+      Interest::AddResult::OverLimit) {
     // nats-server: an error for this SUB only; the connection and its other subscriptions stay.
     log::error("{} - {}", describe(), protocol::err::kMaxSubscriptions);
     send_error(protocol::err::kMaxSubscriptions);
     return true;
   }
-  if (added) server_.subject_index().insert(sub);
   if (verbose_) send_ok();
   return true;
 }
@@ -400,12 +375,7 @@ bool ClientSession::on_unsub(const protocol::UnsubFrame& frame) {
                                           : std::string(frame.sid));
   }
   last_activity_ = last_read_;
-  subjects::SubscriptionPtr sub;
-  {
-    std::lock_guard lock(subs_mutex_);
-    auto it = subs_.find(std::string(frame.sid));
-    if (it != subs_.end()) sub = it->second;
-  }
+  const subjects::SubscriptionPtr sub = interest_.find(frame.sid);
   if (sub) {
     bool remove_now = true;
     if (frame.max_msgs > 0) {
@@ -415,20 +385,14 @@ bool ClientSession::on_unsub(const protocol::UnsubFrame& frame) {
         remove_now = false;
       }
     }
-    if (remove_now) remove_subscription(sub);
+    if (remove_now) interest_.remove(sub);
   }
   if (verbose_) send_ok();
   return true;
 }
 
-void ClientSession::remove_subscription(const subjects::SubscriptionPtr& sub) {
-  sub->closed.store(true, std::memory_order_release);
-  {
-    std::lock_guard lock(subs_mutex_);
-    auto it = subs_.find(sub->sid);
-    if (it != subs_.end() && it->second == sub) subs_.erase(it);
-  }
-  server_.subject_index().remove(sub);
+void ClientSession::on_expired(std::vector<subjects::SubscriptionPtr>& subs) {
+  for (const auto& sub : subs) interest_.remove(sub);
 }
 
 bool ClientSession::on_ping() {
@@ -503,19 +467,13 @@ ConnInfo ClientSession::conn_info(bool with_subs) {
     info.subs = sub_details();
     info.num_subs = info.subs.size();
   } else {
-    std::lock_guard lock(subs_mutex_);
-    info.num_subs = subs_.size();
+    info.num_subs = interest_.size();
   }
   return info;
 }
 
 std::vector<SubDetail> ClientSession::sub_details() {
-  std::vector<subjects::SubscriptionPtr> subs;
-  {
-    std::lock_guard lock(subs_mutex_);
-    subs.reserve(subs_.size());
-    for (const auto& [sid, sub] : subs_) subs.push_back(sub);
-  }
+  std::vector<subjects::SubscriptionPtr> subs = interest_.list();
   // Numeric sids (what every client sends) in numeric order, others after, for a stable list.
   std::sort(subs.begin(), subs.end(), [](const auto& a, const auto& b) {
     return a->sid.size() != b->sid.size() ? a->sid.size() < b->sid.size() : a->sid < b->sid;
@@ -539,17 +497,7 @@ void ClientSession::on_closing(CloseReason reason) {
     info.reason = to_string(reason);
     server_.closed_connections().add(std::move(info));
   }
-  std::vector<subjects::SubscriptionPtr> subs;
-  {
-    std::lock_guard lock(subs_mutex_);
-    subs.reserve(subs_.size());
-    for (auto& [sid, sub] : subs_) subs.push_back(std::move(sub));
-    subs_.clear();  // breaks the session <-> subscription cycle
-  }
-  for (auto& sub : subs) {
-    sub->closed.store(true, std::memory_order_release);
-    server_.subject_index().remove(sub);
-  }
+  interest_.remove_all();
 }
 
 void ClientSession::on_closed() {

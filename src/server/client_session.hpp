@@ -12,7 +12,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "auth/authenticator.hpp"
@@ -22,6 +21,7 @@
 #include "server/close_reason.hpp"
 #include "server/conn_info.hpp"
 #include "server/connection.hpp"
+#include "server/interest.hpp"
 #include "subjects/subscription.hpp"
 
 namespace gnatsd::server {
@@ -37,7 +37,7 @@ class ClientSession final : public Connection {
   void send_lame_duck_info();
 
   // Any thread: queues one MSG/HMSG for `sub`.
-  DeliveryOutcome deliver(subjects::Subscription& sub, const OutboundMessage& msg);
+  DeliveryOutcome deliver(const subjects::SubscriptionPtr& sub, const OutboundMessage& msg);
 
   // Loop thread: what /connz shows for this connection; subscriptions only when asked for.
   ConnInfo conn_info(bool with_subs);
@@ -62,6 +62,7 @@ class ClientSession final : public Connection {
   bool process_input() override;
   void on_closing(CloseReason reason) override;
   void on_closed() override;
+  void on_expired(std::vector<subjects::SubscriptionPtr>& subs) override;
   std::string_view kind_name() const noexcept override { return "client"; }
 
   // Authentication (client_session_auth.cpp).
@@ -99,7 +100,6 @@ class ClientSession final : public Connection {
   void send_info();
   void send_ok();
   void send_no_responders(std::string_view reply);
-  void remove_subscription(const subjects::SubscriptionPtr& sub);
   void trace_in(std::string_view op, std::string_view args) const;
 
   // Loop thread state.
@@ -135,9 +135,8 @@ class ClientSession final : public Connection {
   std::shared_ptr<const auth::UserPermissions> permissions_;  // null: unrestricted
   std::unique_ptr<auth::PublishCheck> publish_check_;         // null: publish anywhere
 
-  // Subscriptions by sid. Owner thread writes; an auto-unsubscribe may erase from any thread.
-  std::mutex subs_mutex_;
-  std::unordered_map<std::string, subjects::SubscriptionPtr> subs_;
+  // Subscriptions by sid, and every change to them.
+  Interest interest_;
 };
 
 }  // namespace gnatsd::server

@@ -147,14 +147,10 @@ void ClientSession::apply_identity(const auth::Identity& identity) {
       permissions_ && permissions_->subscribe ? &*permissions_->subscribe : nullptr;
   bool filter_on = false;
   if (subscribe != nullptr) {
-    std::lock_guard lock(subs_mutex_);
-    for (const auto& [sid, sub] : subs_) {
-      if (subscribe->keeps(sub->subject, sub->queue) &&
-          subscribe->turns_on_delivery_filter(sub->subject)) {
-        filter_on = true;
-        break;
-      }
-    }
+    interest_.for_each([&](const subjects::SubscriptionPtr& sub) {
+      filter_on = filter_on || (subscribe->keeps(sub->subject, sub->queue) &&
+                                subscribe->turns_on_delivery_filter(sub->subject));
+    });
   }
   auto out = outbound_.lock();
   out->filter.deny = filter_on ? permissions_ : nullptr;
@@ -166,14 +162,11 @@ void ClientSession::drop_unauthorized_subscriptions() {
   if (!permissions_ || !permissions_->subscribe) return;
   const auth::SubscribeFilter& filter = *permissions_->subscribe;
   std::vector<subjects::SubscriptionPtr> denied;
-  {
-    std::lock_guard lock(subs_mutex_);
-    for (const auto& [sid, sub] : subs_) {
-      if (!filter.keeps(sub->subject, sub->queue)) denied.push_back(sub);
-    }
-  }
+  interest_.for_each([&](const subjects::SubscriptionPtr& sub) {
+    if (!filter.keeps(sub->subject, sub->queue)) denied.push_back(sub);
+  });
   for (const auto& sub : denied) {
-    remove_subscription(sub);
+    interest_.remove(sub);
     // The queue is not named here, as in nats-server.
     const std::string subject = log::go_quote(sub->subject);
     const std::string sid = log::go_quote(sub->sid);

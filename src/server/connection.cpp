@@ -253,6 +253,10 @@ void Connection::flush() {
   // Re-armed before taking the pending bytes: anything queued after this point schedules
   // another flush, so no delivery is ever left unflushed.
   outbound_.flush_started();
+  if (outbound_.take_expired(expired_)) {
+    on_expired(expired_);
+    expired_.clear();
+  }
   bool progressed = false;
   while (!outbound_.slow_consumer()) {
     if (!outbound_.refill()) {

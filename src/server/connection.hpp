@@ -84,6 +84,8 @@ class Connection : public net::IoHandler,
   virtual void on_closing(CloseReason reason) = 0;
   // After the socket is gone.
   virtual void on_closed() {}
+  // At a flush, when deliveries handed over finished subscriptions (Outbound::expire).
+  virtual void on_expired(std::vector<subjects::SubscriptionPtr>& subs) { subs.clear(); }
   // "client" or "route", for log lines that name the kind.
   virtual std::string_view kind_name() const noexcept = 0;
 
@@ -179,6 +181,7 @@ class Connection : public net::IoHandler,
   std::size_t in_len_ = 0;
   Clock::time_point next_ping_;
   Clock::time_point write_blocked_since_{};
+  std::vector<subjects::SubscriptionPtr> expired_;  // scratch for on_expired
 
   // The log prefix; read by other workers' deliveries when tracing.
   mutable std::mutex label_mutex_;

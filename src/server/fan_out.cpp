@@ -23,7 +23,7 @@ std::uint64_t Connection::fan_out(const OutboundMessage& msg, bool echo) {
   auto offer = [&](const subjects::SubscriptionPtr& sub) {
     ClientSession* target = client_of(*sub);
     if (target == nullptr || (!echo && static_cast<Connection*>(target) == this)) return false;
-    const DeliveryOutcome outcome = target->deliver(*sub, msg);
+    const DeliveryOutcome outcome = target->deliver(sub, msg);
     if (outcome.needs_flush)
       worker_.schedule_flush(std::static_pointer_cast<Connection>(sub->subscriber));
     if (outcome.backlogged || outcome.heavy)

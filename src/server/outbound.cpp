@@ -59,9 +59,18 @@ Outbound::Backlog Outbound::backlog() {
           (shared_.pending.empty() ? 0u : 1u) + (written_ < writing_.size() ? 1u : 0u)};
 }
 
+bool Outbound::take_expired(std::vector<subjects::SubscriptionPtr>& into) {
+  if (!has_expired_.load(std::memory_order_acquire)) return false;
+  std::lock_guard lock(mutex_);
+  into.swap(shared_.expired);
+  has_expired_.store(false, std::memory_order_relaxed);
+  return !into.empty();
+}
+
 void Outbound::close() {
   {
     std::lock_guard lock(mutex_);
+    shared_.expired.clear();  // they hold this connection: a cycle otherwise
     shared_.closed = true;
     shared_.pending.release();
     shared_.pending_bytes = 0;

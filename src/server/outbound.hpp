@@ -12,10 +12,12 @@
 #include <memory>
 #include <mutex>
 #include <string_view>
+#include <vector>
 
 #include "auth/permissions.hpp"
 #include "auth/reply_permits.hpp"
 #include "net/byte_buffer.hpp"
+#include "subjects/subscription.hpp"
 
 namespace gnatsd::server {
 
@@ -53,6 +55,9 @@ class Outbound {
     Clock::time_point last_activity{};  // the read time of the latest delivery's message
     DeliveryFilter filter;
     TlsSummary tls;
+    // Subscriptions a delivery took to their auto-unsubscribe count: the owner removes them
+    // (Interest) at its next flush, which that delivery scheduled. Add through expire().
+    std::vector<subjects::SubscriptionPtr> expired;
   };
 
   class Locked {
@@ -66,6 +71,15 @@ class Outbound {
     Shared& shared_;
   };
   Locked lock() { return Locked(*this); }
+
+  // Under `locked`: hand a finished subscription to the owner.
+  void expire(const Locked& locked, subjects::SubscriptionPtr sub) {
+    locked->expired.push_back(std::move(sub));
+    has_expired_.store(true, std::memory_order_release);
+  }
+  // Owner thread: the subscriptions expire() handed over since the last call (lock-free when
+  // there are none).
+  bool take_expired(std::vector<subjects::SubscriptionPtr>& into);
 
   // Any thread: queue protocol text; false once closed.
   bool append(std::string_view bytes);
@@ -104,6 +118,7 @@ class Outbound {
   Shared shared_;
   std::atomic<bool> slow_consumer_{false};
   std::atomic<bool> flush_scheduled_{false};
+  std::atomic<bool> has_expired_{false};
   std::atomic<std::int64_t> blocked_since_ns_{0};  // steady clock ns; 0: not blocked
   net::ByteBuffer writing_;
   std::size_t written_ = 0;
