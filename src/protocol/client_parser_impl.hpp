@@ -2,19 +2,21 @@
 // frames, views into the caller's buffer, no allocation unless a frame is rejected.
 #pragma once
 
-#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
 
+#include "protocol/frame_scan.hpp"
+
 namespace gnatsd::protocol {
 namespace parser_detail {
 
-// Values that mirror nats-server's parser (server/util.go parseSize, server/const.go).
-inline constexpr std::size_t kMaxSizeDigits = 9;      // parseSize rejects longer numbers ("999M")
-inline constexpr std::size_t kProtoSnippetSize = 32;  // PROTO_SNIPPET_SIZE
+using namespace scan;
+
+// Values that mirror nats-server's parser (server/const.go).
+inline constexpr std::size_t kProtoSnippetSize = 32;         // PROTO_SNIPPET_SIZE
 inline constexpr std::size_t kControlLineSnippetSize = 128;  // MAX_CONTROL_LINE_SNIPPET_SIZE
 inline constexpr std::size_t kPubMaxArgs = 3;                // subject [reply] size
 inline constexpr std::size_t kHpubMaxArgs = 4;               // subject [reply] hdr total
@@ -25,24 +27,7 @@ inline constexpr std::size_t kUnsubMaxArgs = 2;              // sid [max]
 // too: +OK and INFO are ignored, -ERR closes the connection.
 enum class Op : std::uint8_t { Pub, Hpub, Sub, Unsub, Ping, Pong, Connect, Info, Ok, Err };
 
-enum class ScanStatus : std::uint8_t { Found, NeedMore, Invalid };
-
-struct OpScan {
-  ScanStatus status = ScanStatus::Invalid;
-  Op op = Op::Ping;
-  std::size_t name_len = 0;  // bytes of the op name (Found)
-  std::size_t bad_at = 0;    // offset of the byte that cannot belong to any op (Invalid)
-};
-
-// Clearing bit 5 upper-cases ASCII letters and maps no other byte onto 'A'..'Z', so comparing
-// the result with an upper-case letter is an exact case-insensitive match.
-constexpr char upper(char c) {
-  return static_cast<char>(c & ~0x20);
-}
-
-constexpr bool is_blank(char c) {
-  return c == ' ' || c == '\t';
-}
+using ClientOpScan = scan::OpScan<Op>;
 
 // Whether an op needs a space/tab right after its name (nats-server's OP_xxx -> OP_xxx_SPC
 // step): "PUB\r\n" and "UNSUB\r\n" are unknown ops, not bad arguments.
@@ -55,25 +40,15 @@ constexpr bool takes_args(Op op) {
   return op != Op::Ping && op != Op::Pong && op != Op::Ok;
 }
 
-// Matches the rest of `name` (upper case; byte 0 already matched by the caller) against p.
 template <std::size_t N>
-inline OpScan match_name(const char* p, std::size_t avail, Op op, const char (&name)[N]) {
-  constexpr std::size_t kLen = N - 1;
-  for (std::size_t i = 1; i < kLen; ++i) {
-    if (i >= avail) return {ScanStatus::NeedMore, op, kLen, 0};
-    if (upper(p[i]) != name[i]) return {ScanStatus::Invalid, op, kLen, i};
-  }
-  if (needs_separator(op)) {
-    if (kLen >= avail) return {ScanStatus::NeedMore, op, kLen, 0};
-    if (!is_blank(p[kLen])) return {ScanStatus::Invalid, op, kLen, kLen};
-  }
-  return {ScanStatus::Found, op, kLen, 0};
+inline ClientOpScan match_name(const char* p, std::size_t avail, Op op, const char (&name)[N]) {
+  return match_op_name(p, avail, op, name, needs_separator(op));
 }
 
 // Identifies the op at the start of a line from its first `avail` bytes (avail >= 1). Like
 // nats-server, a byte that cannot continue any op name is an error at once, even before the
 // line is complete.
-inline OpScan scan_op(const char* p, std::size_t avail) {
+inline ClientOpScan scan_op(const char* p, std::size_t avail) {
   const char c = p[0];
   // '+' and '-' are compared raw: upper() would map '\v' and '\r' onto them.
   if (c == '+') return match_name(p, avail, Op::Ok, "+OK");
@@ -104,71 +79,6 @@ inline OpScan scan_op(const char* p, std::size_t avail) {
     default:
       return {ScanStatus::Invalid, Op::Pub, 0, 0};
   }
-}
-
-// Offset of the argument after the op name and the blanks that follow it (nats-server's
-// OP_xxx_SPC states skip spaces and tabs; they never count towards max_control_line).
-inline std::size_t skip_blanks(const char* p, std::size_t from, std::size_t end) {
-  while (from < end && is_blank(p[from])) ++from;
-  return from;
-}
-
-// End of the token starting at p: the first separator at or after p, or `end`. Subjects are
-// read 8 bytes at a time: a word with no byte below 0x21 holds no separator, so the common
-// token costs a load and a mask per 8 bytes instead of a few compares per byte.
-template <bool kSplitOnCr>
-inline const char* token_end(const char* p, const char* const end) {
-  auto is_sep = [](char c) { return c == ' ' || c == '\t' || (kSplitOnCr && c == '\r'); };
-  if constexpr (std::endian::native == std::endian::little) {
-    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-    constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
-    while (end - p >= 8) {
-      std::uint64_t word;
-      std::memcpy(&word, p, sizeof word);
-      // Flags bytes below 0x21; the lowest flag is always exact (later ones may be borrows).
-      const std::uint64_t low = (word - kOnes * 0x21) & ~word & kHighs;
-      if (low == 0) {
-        p += 8;
-        continue;
-      }
-      p += static_cast<unsigned>(std::countr_zero(low)) / 8;
-      if (is_sep(*p)) return p;
-      ++p;  // a control byte that is not a separator belongs to the token
-    }
-  }
-  while (p < end && !is_sep(*p)) ++p;
-  return p;
-}
-
-// Splits `arg` on runs of separators into `out`. Returns the number of tokens, stopping at
-// Max + 1: callers only need to know that there are too many. PUB/HPUB split on space and tab;
-// SUB/UNSUB also on '\r' (nats-server's splitArg), which only matters for stray CRs.
-template <bool kSplitOnCr, std::size_t Max>
-inline std::size_t split_args(std::string_view arg, std::string_view (&out)[Max]) {
-  const char* p = arg.data();
-  const char* const end = p + arg.size();
-  std::size_t count = 0;
-  auto is_sep = [](char c) { return c == ' ' || c == '\t' || (kSplitOnCr && c == '\r'); };
-  while (true) {
-    while (p < end && is_sep(*p)) ++p;
-    if (p == end) return count;
-    const char* const start = p;
-    p = token_end<kSplitOnCr>(p, end);
-    if (count == Max) return Max + 1;
-    out[count++] = std::string_view(start, static_cast<std::size_t>(p - start));
-  }
-}
-
-// nats-server's parseSize: 1 to 9 decimal digits, otherwise -1.
-inline std::int64_t parse_size(std::string_view s) {
-  if (s.empty() || s.size() > kMaxSizeDigits) return -1;
-  std::int64_t n = 0;
-  for (const char c : s) {
-    const unsigned digit = static_cast<unsigned char>(c) - static_cast<unsigned>('0');
-    if (digit > 9) return -1;
-    n = n * 10 + digit;
-  }
-  return n;
 }
 
 // Appends `s` quoted the way Go's %q prints bytes, so logs read like nats-server's.
@@ -257,21 +167,13 @@ inline void append_quoted(std::string& out, std::string_view s) {
   r.error_log += "...)";
 }
 
-// nats-server limits the argument bytes it holds (argBuf). It never holds PING junk or the
-// blanks after an op name, but a stateless parser must buffer the whole line until its '\n',
-// so a line is also bounded at 2x max_control_line. The bound applies to complete lines as
-// well, so that where the reads split a line never changes the outcome.
-inline bool line_too_long(std::size_t line_bytes, std::size_t max_control_line) {
-  return line_bytes > max_control_line && line_bytes - max_control_line > max_control_line;
-}
-
 // Checks a line whose '\n' has not arrived: reports an impossible op at once, and a line that
 // already breaks max_control_line, so the caller never buffers an unbounded line.
 inline void check_partial_line(std::string_view buffer, std::size_t pos, const ParserLimits& limits,
                                ParseResult& r) {
   const char* const line = buffer.data() + pos;
   const std::size_t avail = buffer.size() - pos;
-  const OpScan scan = scan_op(line, avail);
+  const ClientOpScan scan = scan_op(line, avail);
   if (scan.status == ScanStatus::Invalid) return fail_unknown_op(r, buffer, pos + scan.bad_at);
   if (scan.status == ScanStatus::NeedMore) return;
   std::string_view arg;
@@ -312,9 +214,9 @@ ParseResult parse_client_frames(std::string_view buffer, const ParserLimits& lim
 
     // With the '\n' inside the scanned bytes the op is either found or invalid. Clients send
     // "PUB " in upper case nearly always: one 4-byte compare spares the case-folding scan.
-    const OpScan scan = (line_len > 4 && std::memcmp(line, "PUB ", 4) == 0)
-                            ? OpScan{ScanStatus::Found, Op::Pub, 3, 0}
-                            : scan_op(line, line_len);
+    const ClientOpScan scan = (line_len > 4 && std::memcmp(line, "PUB ", 4) == 0)
+                                  ? ClientOpScan{ScanStatus::Found, Op::Pub, 3, 0}
+                                  : scan_op(line, line_len);
     if (scan.status != ScanStatus::Found) {
       fail_unknown_op(result, buffer, pos + scan.bad_at);
       break;
@@ -384,25 +286,19 @@ ParseResult parse_client_frames(std::string_view buffer, const ParserLimits& lim
           break;
         }
         const auto payload_len = static_cast<std::size_t>(total_len);
-        const std::size_t payload_end = line_len + payload_len;  // offset of the trailing CR
-        const std::size_t frame_len = payload_end + 2;
-        if (avail < frame_len) {
-          // nats-server rejects a wrong trailer byte as soon as it sees it.
-          if (avail > payload_end && line[payload_end] != '\r') {
-            fail_unknown_op(result, buffer, pos + payload_end);
-          } else {
-            result.pending_frame_size = frame_len;
-          }
+        const PayloadCheck check = check_payload(line, avail, line_len, payload_len);
+        if (check.status == PayloadStatus::NeedMore) {
+          result.pending_frame_size = check.frame_len;
           break;
         }
-        if (line[payload_end] != '\r' || line[payload_end + 1] != '\n') {
-          fail_unknown_op(result, buffer, pos + payload_end + (line[payload_end] == '\r' ? 1 : 0));
+        if (check.status == PayloadStatus::BadTrailer) {
+          fail_unknown_op(result, buffer, pos + check.bad_at);
           break;
         }
         frame.payload = std::string_view(line + line_len, payload_len);
         frame.header_len = static_cast<std::size_t>(header_len);
         frame.has_headers = headers;
-        pos += frame_len;
+        pos += check.frame_len;
         keep_going = handler.on_pub(frame);
         break;
       }

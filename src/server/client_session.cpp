@@ -9,9 +9,10 @@
 #include "auth/nkey.hpp"
 #include "auth/trace_redaction.hpp"
 #include "log/logger.hpp"
+#include "protocol/connect.hpp"
 #include "protocol/constants.hpp"
+#include "protocol/encoder.hpp"
 #include "server/back_pressure.hpp"
-#include "server/connect_options.hpp"
 #include "server/server.hpp"
 #include "server/worker.hpp"
 #include "subjects/subject.hpp"
@@ -54,6 +55,7 @@ void ClientSession::send_info() {
 }
 
 bool ClientSession::process_input() {
+  GNATSD_ASSERT_OWNER_THREAD();
   const protocol::ParserLimits limits{static_cast<std::size_t>(server_.options().max_control_line),
                                       server_.options().max_payload};
   auto result = protocol::parse_client_frames(in_buffered(), limits, *this);
@@ -85,7 +87,7 @@ bool ClientSession::process_input() {
 
 bool ClientSession::on_connect(std::string_view json_text) {
   if (log::trace_enabled()) trace_in("CONNECT", auth::redact_password(json_text));
-  ConnectOptions connect;
+  protocol::ConnectOptions connect;
   connect.verbose = verbose_;
   connect.pedantic = pedantic_;
   connect.echo = echo_;
@@ -116,8 +118,13 @@ bool ClientSession::on_connect(std::string_view json_text) {
     close(CloseReason::ProtocolViolation);
     return false;
   }
-  auth::Credentials credentials = std::move(connect.credentials);
-  credentials.nonce = nonce_;
+  protocol::ConnectCredentials& given = connect.credentials;
+  auth::Credentials credentials{.user = std::move(given.user),
+                                .password = std::move(given.password),
+                                .token = std::move(given.token),
+                                .nkey = std::move(given.nkey),
+                                .signature = std::move(given.signature),
+                                .nonce = nonce_};
   // Who the client says it is, for /connz?auth=1; a token is never shown.
   connect_user_ = !credentials.nkey.empty()    ? credentials.nkey
                   : !credentials.user.empty()  ? credentials.user
@@ -233,9 +240,12 @@ DeliveryOutcome ClientSession::deliver(const subjects::SubscriptionPtr& subscrip
       payload.remove_prefix(header_len);
       header_len = 0;
     }
-    // Upper bound of the frame: "HMSG ", four spaces, two numbers of up to 20 digits, two CRLFs.
-    const std::size_t frame_size =
-        5 + msg.subject.size() + sub.sid.size() + msg.reply.size() + payload.size() + 4 + 40 + 4;
+    const protocol::ClientMsg frame{.subject = msg.subject,
+                                    .sid = sub.sid,
+                                    .reply = msg.reply,
+                                    .payload = payload,
+                                    .header_len = header_len};
+    const std::size_t frame_size = protocol::frame_bound(frame);
     const auto max_pending = static_cast<std::size_t>(server_.options().max_pending);
     if (out->pending_bytes + frame_size > max_pending) {
       if (outbound_.slow_consumer()) return {};
@@ -244,36 +254,8 @@ DeliveryOutcome ClientSession::deliver(const subjects::SubscriptionPtr& subscrip
       newly_slow = true;
     } else {
       // One reservation and straight copies: this is the per-subscriber cost of a message.
-      char* cursor = out->pending.reserve_tail(frame_size);
-      char* const begin = cursor;
-      auto put = [&cursor](std::string_view bytes) {
-        std::memcpy(cursor, bytes.data(), bytes.size());
-        cursor += bytes.size();
-      };
-      auto put_number = [&cursor](std::uint64_t value) {
-        cursor = std::to_chars(cursor, cursor + 20, value).ptr;
-      };
-      if (header_len > 0) {
-        put("HMSG ");
-      } else {
-        put("MSG ");
-      }
-      put(msg.subject);
-      *cursor++ = ' ';
-      put(sub.sid);
-      *cursor++ = ' ';
-      if (!msg.reply.empty()) {
-        put(msg.reply);
-        *cursor++ = ' ';
-      }
-      if (header_len > 0) {
-        put_number(header_len);
-        *cursor++ = ' ';
-      }
-      put_number(payload.size());
-      put("\r\n");
-      put(payload);
-      put("\r\n");
+      char* const begin = out->pending.reserve_tail(frame_size);
+      char* const cursor = protocol::write_frame(begin, frame);
       out->pending.commit(static_cast<std::size_t>(cursor - begin));
       out->pending_bytes += static_cast<std::size_t>(cursor - begin);
       appended = true;
@@ -313,13 +295,11 @@ void ClientSession::send_no_responders(std::string_view reply) {
     if (sid.empty() && subjects::subject_matches(sub->subject, reply)) sid = sub->sid;
   });
   if (sid.empty()) return;
-  const auto status = protocol::kNoRespondersHeader;
-  std::string frame =
-      fmt::format("HMSG {} {} {} {}\r\n{}\r\n", reply, sid, status.size(), status.size(), status);
-  enqueue(frame);
+  enqueue(protocol::no_responders_frame(reply, sid));
 }
 
 bool ClientSession::on_sub(const protocol::SubFrame& frame) {
+  GNATSD_ASSERT_OWNER_THREAD();
   if (awaiting_connect_ && !admit_before_connect()) return false;
   if (log::trace_enabled()) {
     trace_in("SUB", fmt::format("{} {}{}{}", frame.subject, frame.queue,
@@ -369,6 +349,7 @@ bool ClientSession::on_sub(const protocol::SubFrame& frame) {
 }
 
 bool ClientSession::on_unsub(const protocol::UnsubFrame& frame) {
+  GNATSD_ASSERT_OWNER_THREAD();
   if (awaiting_connect_ && !admit_before_connect()) return false;
   if (log::trace_enabled()) {
     trace_in("UNSUB", frame.max_msgs >= 0 ? fmt::format("{} {}", frame.sid, frame.max_msgs)
@@ -392,13 +373,14 @@ bool ClientSession::on_unsub(const protocol::UnsubFrame& frame) {
 }
 
 void ClientSession::on_expired(std::vector<subjects::SubscriptionPtr>& subs) {
+  GNATSD_ASSERT_OWNER_THREAD();
   for (const auto& sub : subs) interest_.remove(sub);
 }
 
 bool ClientSession::on_ping() {
   if (awaiting_connect_ && !admit_before_connect()) return false;
   trace_in("PING", {});
-  enqueue("PONG\r\n");
+  enqueue(protocol::kPong);
   return true;
 }
 
@@ -430,10 +412,11 @@ void ClientSession::send_lame_duck_info() {
 }
 
 void ClientSession::send_ok() {
-  enqueue("+OK\r\n");
+  enqueue(protocol::kOk);
 }
 
 ConnInfo ClientSession::conn_info(bool with_subs) {
+  GNATSD_ASSERT_OWNER_THREAD();
   ConnInfo info;
   info.cid = cid_;
   info.ip = ip_;

@@ -54,6 +54,7 @@ bool ClientSession::authenticate_connect(auth::Credentials credentials) {
 }
 
 void ClientSession::reauthorize() {
+  GNATSD_ASSERT_OWNER_THREAD();
   // Not yet authenticated: the CONNECT will meet the new authenticator. Being verified: the
   // CONNECT's verdict, when it comes, was reached with the old one (nats-server has the same
   // window).

@@ -3,12 +3,14 @@
 
 #include <sys/epoll.h>
 
+#include <cassert>
 #include <cstring>
 
 #include "config/duration.hpp"
 #include "log/logger.hpp"
 #include "net/tls_transport.hpp"
 #include "protocol/constants.hpp"
+#include "protocol/encoder.hpp"
 #include "server/back_pressure.hpp"
 #include "server/server.hpp"
 #include "server/worker.hpp"
@@ -45,12 +47,17 @@ std::string Connection::describe() const {
   return label_;
 }
 
+void Connection::assert_owner_thread() const {
+  assert(worker_.on_loop_thread() && "owner-thread-only connection method called off its loop");
+}
+
 void Connection::set_label(std::string label) {
   std::lock_guard lock(label_mutex_);
   label_ = std::move(label);
 }
 
 void Connection::start_io() {
+  GNATSD_ASSERT_OWNER_THREAD();
   start_time_ = last_read_ = rtt_start_ = Clock::now();
   next_ping_ = start_time_ + server_.options().ping_interval;
   in_buf_.resize(kInitialReadBuffer);
@@ -62,6 +69,7 @@ void Connection::start_tls() {
 }
 
 void Connection::on_io(std::uint32_t events) {
+  GNATSD_ASSERT_OWNER_THREAD();
   if (closed_) return;
   if ((events & EPOLLERR) && !(events & EPOLLIN)) {
     close(CloseReason::ReadError);
@@ -160,6 +168,7 @@ void Connection::consume_input(std::size_t consumed, std::size_t pending_frame_s
 // ---- output ---------------------------------------------------------------------------------
 
 void Connection::enqueue(std::string_view text) {
+  GNATSD_ASSERT_OWNER_THREAD();
   if (closed_) return;
   if (log::trace_enabled() && text.size() < 256) {
     auto line = text.substr(0, text.find('\r'));
@@ -170,7 +179,7 @@ void Connection::enqueue(std::string_view text) {
 }
 
 void Connection::send_error(std::string_view text) {
-  enqueue(fmt::format("-ERR '{}'\r\n", text));
+  enqueue(protocol::error_frame(text));
 }
 
 void Connection::close_now_for_error(CloseReason reason, std::string_view err_text) {
@@ -186,6 +195,7 @@ void Connection::set_write_interest(bool on) {
 }
 
 void Connection::update_interest() {
+  GNATSD_ASSERT_OWNER_THREAD();
   // While input is held nothing is read, not even a hang-up (which would otherwise be reported
   // on every turn); errors and full hang-ups are reported regardless.
   std::uint32_t events = 0;
@@ -249,6 +259,7 @@ void Connection::resume_reading() {
 }
 
 void Connection::flush() {
+  GNATSD_ASSERT_OWNER_THREAD();
   if (closed_) return;
   // Re-armed before taking the pending bytes: anything queued after this point schedules
   // another flush, so no delivery is ever left unflushed.
@@ -294,6 +305,7 @@ void Connection::flush() {
 }
 
 void Connection::tick(Clock::time_point now) {
+  GNATSD_ASSERT_OWNER_THREAD();
   if (closed_) return;
   const auto& options = server_.options();
   if (write_blocked_since_ != Clock::time_point{} &&
@@ -319,10 +331,11 @@ void Connection::tick(Clock::time_point now) {
   }
   ++pings_out_;
   rtt_start_ = now;
-  enqueue("PING\r\n");
+  enqueue(protocol::kPing);
 }
 
 void Connection::close(CloseReason reason) {
+  GNATSD_ASSERT_OWNER_THREAD();
   if (closed_) return;
   closed_ = true;
   on_closing(reason);

@@ -31,6 +31,13 @@ namespace gnatsd::server {
 class Server;
 class Worker;
 
+// Debug builds check that owner-thread-only methods run on their connection's loop thread.
+#ifndef NDEBUG
+#define GNATSD_ASSERT_OWNER_THREAD() assert_owner_thread()
+#else
+#define GNATSD_ASSERT_OWNER_THREAD() static_cast<void>(0)
+#endif
+
 // What a publisher hands every subscriber: views into the publisher's read buffer.
 struct OutboundMessage {
   std::string_view subject;
@@ -113,6 +120,9 @@ class Connection : public net::IoHandler,
   // Fans one message out to the subscribers of its subject (fan_out.cpp), counts the
   // deliveries and notes the back-pressure they cause; the number delivered.
   std::uint64_t fan_out(const OutboundMessage& msg, bool echo);
+
+  // Aborts (debug builds) when called off the owning worker's loop thread.
+  void assert_owner_thread() const;
 
   template <class Kind>
   std::shared_ptr<Kind> self() {

@@ -16,11 +16,10 @@
 #include <random>
 #include <thread>
 
-#include <nlohmann/json.hpp>
-
 #include "log/logger.hpp"
 #include "monitor/monitor_server.hpp"
 #include "protocol/constants.hpp"
+#include "protocol/info.hpp"
 #include "server/worker.hpp"
 
 namespace gnatsd::server {
@@ -281,28 +280,20 @@ void Server::handle_signals() {
 
 std::string Server::client_info(std::uint64_t cid, const std::string& ip, bool auth_required,
                                 bool tls, bool lame_duck, std::string_view nonce) const {
-  // Field order as nats-server's INFO; auth/ssl flags always present for clients of both eras.
   const config::Options& options = this->options();
-  nlohmann::ordered_json info;
-  info["server_id"] = server_id_;
-  info["server_name"] = options.server_name;
-  info["version"] = protocol::kServerVersion;
-  info["proto"] = protocol::kProtoVersion;
-  info["go"] = protocol::kBuildToolchain;
-  info["host"] = options_.host;
-  info["port"] = listener_.port();
-  info["headers"] = true;
-  info["auth_required"] = auth_required;
-  // TLS is required, never optional, when configured: clients upgrade right after this INFO.
-  info["ssl_required"] = tls;
-  info["tls_required"] = tls;
-  if (tls && options.tls.verify) info["tls_verify"] = true;
-  info["max_payload"] = options.max_payload;
-  info["client_id"] = cid;
-  info["client_ip"] = ip;
-  if (!nonce.empty()) info["nonce"] = nonce;
-  if (lame_duck) info["ldm"] = true;
-  return "INFO " + info.dump() + " \r\n";
+  return protocol::info_frame({.server_id = server_id_,
+                               .server_name = options.server_name,
+                               .host = options_.host,
+                               .port = listener_.port(),
+                               .headers = true,
+                               .auth_required = auth_required,
+                               .tls_required = tls,
+                               .tls_verify = options.tls.verify,
+                               .max_payload = options.max_payload,
+                               .client_id = cid,
+                               .client_ip = ip,
+                               .nonce = nonce,
+                               .lame_duck = lame_duck});
 }
 
 std::string Server::apply_tls(const config::TlsOptions& tls) {

@@ -4,11 +4,11 @@
 #include <cstdint>
 #include <string_view>
 
-#include "server/connect_options.hpp"
+#include "protocol/connect.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view json(reinterpret_cast<const char*>(data), size);
-  gnatsd::server::ConnectOptions options;
-  (void)gnatsd::server::decode_connect(json, options);
+  gnatsd::protocol::ConnectOptions options;
+  (void)gnatsd::protocol::decode_connect(json, options);
   return 0;
 }

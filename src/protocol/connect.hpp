@@ -6,9 +6,16 @@
 #include <string>
 #include <string_view>
 
-#include "auth/authenticator.hpp"
+namespace gnatsd::protocol {
 
-namespace gnatsd::server {
+// What a client proves its identity with; the session hands it to the authenticator.
+struct ConnectCredentials {
+  std::string user;       // "user"
+  std::string password;   // "pass"
+  std::string token;      // "auth_token"
+  std::string nkey;       // "nkey"
+  std::string signature;  // "sig": the nonce of our INFO, signed with the nkey
+};
 
 // The CONNECT fields gnatsd reads; initialised by the caller with what applies when a field is
 // absent (verbose and pedantic keep their current values; the others have fixed defaults).
@@ -23,7 +30,7 @@ struct ConnectOptions {
   // Set once every field above has been decoded (the session then counts the CONNECT as
   // activity and takes its RTT sample), before the credentials are read.
   bool options_decoded = false;
-  auth::Credentials credentials;
+  ConnectCredentials credentials;
 };
 
 // Decodes `json` into `into`, field by field in the order of ConnectOptions. Returns nothing on
@@ -31,4 +38,4 @@ struct ConnectOptions {
 // no -ERR for it); `into` then holds the fields decoded before the error.
 std::optional<std::string> decode_connect(std::string_view json, ConnectOptions& into);
 
-}  // namespace gnatsd::server
+}  // namespace gnatsd::protocol

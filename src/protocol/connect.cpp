@@ -1,6 +1,6 @@
 // CONNECT JSON decoding with nlohmann::json: a field of the wrong type is an error, as in
 // nats-server's json.Unmarshal into its connect struct.
-#include "server/connect_options.hpp"
+#include "protocol/connect.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace gnatsd::server {
+namespace gnatsd::protocol {
 namespace {
 
 // "protocol" is a Go int in nats-server, so a number with a fraction or an exponent, or one
@@ -63,4 +63,4 @@ std::optional<std::string> decode_connect(std::string_view json, ConnectOptions&
   return std::nullopt;
 }
 
-}  // namespace gnatsd::server
+}  // namespace gnatsd::protocol

@@ -1,9 +1,9 @@
 // CONNECT JSON decoding: fields, defaults, type errors, and what is kept when decoding fails.
-#include "server/connect_options.hpp"
+#include "protocol/connect.hpp"
 
 #include <gtest/gtest.h>
 
-namespace gnatsd::server {
+namespace gnatsd::protocol {
 namespace {
 
 TEST(DecodeConnect, ReadsEveryField) {
@@ -86,4 +86,4 @@ TEST(DecodeConnect, ProtocolMustBeAnIntegerAndNeverWraps) {
 }
 
 }  // namespace
-}  // namespace gnatsd::server
+}  // namespace gnatsd::protocol
