@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "auth/reply_permits.hpp"
+#include "common/string_hash.hpp"
 #include "config/options.hpp"
 #include "subjects/subject_pattern_set.hpp"
 
@@ -123,15 +124,9 @@ class DecisionCache {
   void clear() noexcept { entries_.clear(); }
 
  private:
-  struct StringHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept {
-      return std::hash<std::string_view>{}(s);
-    }
-  };
   void prune();
 
-  std::unordered_map<std::string, bool, StringHash, std::equal_to<>> entries_;
+  common::StringMap<bool> entries_;
 };
 
 // A session's publish permission: the user's filter, the session's own cache of its decisions,

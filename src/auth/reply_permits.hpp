@@ -12,6 +12,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "common/string_hash.hpp"
 #include "config/options.hpp"
 
 namespace gnatsd::auth {
@@ -48,12 +49,6 @@ class ReplyPermits {
     Clock::time_point recorded;
     std::int64_t uses = 0;
   };
-  struct StringHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept {
-      return std::hash<std::string_view>{}(s);
-    }
-  };
   bool expired(const Entry& entry, Clock::time_point now) const noexcept {
     return expires_ > Clock::duration::zero() && now - entry.recorded > expires_;
   }
@@ -69,9 +64,9 @@ class ReplyPermits {
   const std::int64_t max_msgs_;    // <= 0: any number of responses
   const Clock::duration expires_;  // <= 0: never expires
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, Entry, StringHash, std::equal_to<>> entries_;  // guarded
-  std::size_t prune_at_ = kPruneAbove;                                           // guarded
-  std::size_t bytes_ = 0;                                                        // guarded
+  common::StringMap<Entry> entries_;    // guarded
+  std::size_t prune_at_ = kPruneAbove;  // guarded
+  std::size_t bytes_ = 0;               // guarded
 };
 
 }  // namespace gnatsd::auth

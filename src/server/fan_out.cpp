@@ -30,15 +30,19 @@ std::uint64_t Connection::fan_out(const OutboundMessage& msg, bool echo) {
       note_delivery_pressure(sub->subscriber, outcome.backlogged, outcome.heavy);
     return outcome.delivered;
   };
-  for (const auto& sub : match.plain) {
+  // Local subscribers only: the index lists routes' interest apart (remote()), and until the
+  // cluster layer forwards to it (RMSG, one copy per route) no route is ever in the index.
+  for (const auto& sub : match.plain.local()) {
     if (offer(sub)) ++delivered;
   }
   for (const auto& group : match.queue_groups) {
     // One member per group: start at a random member, take the first that can still receive.
-    const std::size_t n = group.size();
+    const auto members = group.local();
+    const std::size_t n = members.size();
+    if (n == 0) continue;
     const std::size_t first = worker_.queue_random().below(n);
     for (std::size_t i = 0; i < n; ++i) {
-      if (offer(group[(first + i) % n])) {
+      if (offer(members[(first + i) % n])) {
         ++delivered;
         break;
       }

@@ -14,15 +14,8 @@
 namespace gnatsd::subjects {
 namespace {
 
-struct TransparentStringHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept {
-    return std::hash<std::string_view>{}(s);
-  }
-};
-
 template <typename Value>
-using StringMap = std::unordered_map<std::string, Value, TransparentStringHash, std::equal_to<>>;
+using StringMap = common::StringMap<Value>;
 
 // The subscriptions of one node (or one queue group of it): contiguous, so building a match
 // result is a plain copy, with O(1) insert and erase. Most subjects have a handful of
@@ -94,10 +87,21 @@ const MatchResultPtr& empty_result() {
 
 }  // namespace
 
+// One subject's subscriptions, or one queue group's on that subject: local subscribers and
+// routes apart, so that a match result lists them apart without looking at each one.
+struct SplitSet {
+  SubscriptionSet local;
+  SubscriptionSet remote;
+
+  bool empty() const noexcept { return local.empty() && remote.empty(); }
+  SubscriptionSet& side(const Subscription& sub) { return sub.is_remote() ? remote : local; }
+  std::size_t size() const noexcept { return local.items().size() + remote.items().size(); }
+};
+
 struct SubjectIndex::Node {
   std::unique_ptr<Level> next;  // null while no longer subject passes through this node
-  SubscriptionSet plain;
-  StringMap<SubscriptionSet> queues;  // by queue name; a group is erased when it empties
+  SplitSet plain;
+  StringMap<SplitSet> queues;  // by queue name; a group is erased when it empties
 
   bool empty() const noexcept { return plain.empty() && queues.empty() && !next; }
 };
@@ -136,10 +140,6 @@ struct SubjectIndex::Level {
   }
 };
 
-// The helpers below are templates only so that they can name no private type of SubjectIndex
-// (Node and Level) and still stay out of the header.
-namespace {
-
 // Accumulates one match. Queue subscriptions are grouped by queue name across all matching
 // nodes (nats-server's findQSlot): "q" on "foo.*" and "q" on "foo.bar" are one group for
 // "foo.bar", so a message reaches one member of "q", not one per pattern. The matching nodes are
@@ -162,32 +162,34 @@ class ResultBuilder {
     std::size_t plain_size = 0;
     bool has_queues = false;
     for_each_node([&](const NodeT& node) {
-      plain_size += node.plain.items().size();
+      plain_size += node.plain.size();
       has_queues = has_queues || !node.queues.empty();
     });
     if (plain_size == 0 && !has_queues) return empty_result();
 
     MatchResult result;
-    result.plain.reserve(plain_size);
-    for_each_node([&](const NodeT& node) {
-      const auto& items = node.plain.items();
-      result.plain.insert(result.plain.end(), items.begin(), items.end());
-    });
+    result.plain.items_.reserve(plain_size);
+    for_each_node([&](const NodeT& node) { append(result.plain, node.plain.local); });
+    result.plain.local_count_ = result.plain.items_.size();
+    for_each_node([&](const NodeT& node) { append_remote(result.plain, node.plain.remote); });
     if (has_queues) {
       // First pass sizes each group, second fills it; a node's queue sets are never empty.
       for_each_node([&](const NodeT& node) {
-        for (const auto& [name, set] : node.queues) {
-          groups_[group_slot(name)].size += set.items().size();
-        }
+        for (const auto& [name, set] : node.queues) groups_[group_slot(name)].size += set.size();
       });
       result.queue_groups.resize(groups_.size());
       for (std::size_t i = 0; i < groups_.size(); ++i) {
-        result.queue_groups[i].reserve(groups_[i].size);
+        result.queue_groups[i].items_.reserve(groups_[i].size);
       }
       for_each_node([&](const NodeT& node) {
         for (const auto& [name, set] : node.queues) {
-          auto& group = result.queue_groups[group_slot(name)];
-          group.insert(group.end(), set.items().begin(), set.items().end());
+          append(result.queue_groups[group_slot(name)], set.local);
+        }
+      });
+      for (auto& group : result.queue_groups) group.local_count_ = group.items_.size();
+      for_each_node([&](const NodeT& node) {
+        for (const auto& [name, set] : node.queues) {
+          append_remote(result.queue_groups[group_slot(name)], set.remote);
         }
       });
     }
@@ -202,6 +204,18 @@ class ResultBuilder {
     std::string_view name;  // views the trie's key: valid while the lock is held
     std::size_t size = 0;
   };
+
+  static void append(MatchedSubscriptions& out, const SubscriptionSet& set) {
+    const auto& items = set.items();
+    out.items_.insert(out.items_.end(), items.begin(), items.end());
+  }
+
+  static void append_remote(MatchedSubscriptions& out, const SubscriptionSet& set) {
+    append(out, set);
+    for (const auto& sub : set.items()) {
+      out.remote_weight_ += static_cast<std::uint64_t>(std::max<std::int32_t>(sub->weight, 0));
+    }
+  }
 
   template <typename Fn>
   void for_each_node(Fn&& fn) const {
@@ -235,6 +249,8 @@ class ResultBuilder {
   std::vector<Group> groups_;
   std::unordered_map<std::string_view, std::size_t> by_name_;
 };
+
+namespace {
 
 // Walks the trie for the literal tokens in `rest` (non-empty). Per level: a '>' child matches
 // everything from here on; a '*' child consumes exactly this token; a literal child must equal
@@ -285,12 +301,11 @@ void SubjectIndex::insert(const SubscriptionPtr& sub) {
       level = node->next.get();
     }
   }
-  const bool added =
-      sub->queue.empty() ? node->plain.insert(sub) : node->queues[sub->queue].insert(sub);
-  if (!added) return;  // already present: nothing changed, cached results stay valid
+  SplitSet& set = sub->queue.empty() ? node->plain : node->queues[sub->queue];
+  if (!set.side(*sub).insert(sub)) return;  // already present: cached results stay valid
   ++count_;
   ++inserts_;
-  generation_.fetch_add(1, std::memory_order_release);
+  record_change(sub->subject);
 }
 
 namespace {
@@ -309,9 +324,9 @@ bool remove_from(LevelT& level, std::string_view rest, const Subscription& sub) 
     if (node->next->empty()) node->next.reset();
     removed = true;
   } else if (sub.queue.empty()) {
-    removed = node->plain.erase(&sub);
+    removed = node->plain.side(sub).erase(&sub);
   } else if (const auto it = node->queues.find(sub.queue); it != node->queues.end()) {
-    removed = it->second.erase(&sub);
+    removed = it->second.side(sub).erase(&sub);
     if (it->second.empty()) node->queues.erase(it);
   }
   if (removed && node->empty()) level.erase(token);
@@ -325,8 +340,15 @@ bool SubjectIndex::remove(const SubscriptionPtr& sub) {
   if (!remove_from(*root_, sub->subject, *sub)) return false;
   --count_;
   ++removes_;
-  generation_.fetch_add(1, std::memory_order_release);
+  record_change(sub->subject);
   return true;
+}
+
+void SubjectIndex::record_change(std::string_view subject) {
+  // Under the unique lock: the slot is written before the new generation is published.
+  const std::uint64_t generation = generation_.load(std::memory_order_relaxed) + 1;
+  change_log_[(generation - 1) % kChangeLogSize].assign(subject);
+  generation_.store(generation, std::memory_order_release);
 }
 
 MatchResultPtr SubjectIndex::match(std::string_view subject) const {
@@ -399,14 +421,42 @@ void MatchCache::drop_all() {
   }
 }
 
+void MatchCache::apply_changes(std::uint64_t generation) {
+  last_result_ = nullptr;
+  // Scanning the cache for a wildcard change costs a match per entry; past this many, dropping
+  // everything and refilling is cheaper.
+  std::size_t budget = 4 * capacity_;
+  if (!entries_.empty() &&
+      !index_.changes_since(generation_, generation,
+                            [&](std::string_view changed) { drop_affected(changed, budget); })) {
+    drop_all();
+  }
+  generation_ = generation;
+}
+
+void MatchCache::drop_affected(std::string_view changed_subject, std::size_t& budget) {
+  if (entries_.empty()) return;
+  if (!has_wildcard(changed_subject)) {
+    // A literal subscription is in the result of its own subject only.
+    if (const auto it = entries_.find(changed_subject); it != entries_.end()) entries_.erase(it);
+    return;
+  }
+  if (budget < entries_.size()) {
+    drop_all();
+    return;
+  }
+  budget -= entries_.size();
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    it = subject_matches(changed_subject, it->first) ? entries_.erase(it) : std::next(it);
+  }
+}
+
 const MatchResult& MatchCache::match(std::string_view subject) {
   // Read the generation before matching: a result computed after a concurrent change is then
-  // filed under the older generation and merely dropped early, never kept too long.
+  // filed under the older generation, and that change drops it at the next call.
   const std::uint64_t generation = index_.generation();
-  if (generation != generation_) {
-    drop_all();
-    generation_ = generation;
-  }
+  if (generation != generation_) [[unlikely]]
+    apply_changes(generation);
   if (last_result_ != nullptr && subject == last_subject_) {
     ++hits_;
     return *last_result_;

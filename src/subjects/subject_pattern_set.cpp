@@ -5,6 +5,7 @@
 #include <functional>
 #include <unordered_map>
 
+#include "common/string_hash.hpp"
 #include "subjects/subject.hpp"
 
 namespace gnatsd::subjects {
@@ -17,18 +18,10 @@ bool has_empty_token(std::string_view subject) noexcept {
          subject.find("..") != std::string_view::npos;
 }
 
-struct TransparentStringHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept {
-    return std::hash<std::string_view>{}(s);
-  }
-};
-
 }  // namespace
 
 struct SubjectPatternSet::Node {
-  std::unordered_map<std::string, std::unique_ptr<Node>, TransparentStringHash, std::equal_to<>>
-      literals;
+  common::StringMap<std::unique_ptr<Node>> literals;
   std::unique_ptr<Node> star;  // '*' at this level
   bool ends_here = false;      // a pattern ends at this node
   bool full_wildcard = false;  // a pattern ends with '>' at this level

@@ -70,17 +70,91 @@ TEST(MatchCacheTest, RemoveInvalidatesSoNoRemovedSubscriptionIsReturned) {
   EXPECT_TRUE(members(cache.match("foo.bar")).empty());
 }
 
-TEST(MatchCacheTest, AnyChangeDropsEveryEntry) {
-  // Invalidation is by generation, not by subject: an unrelated insert empties the cache too.
+TEST(MatchCacheTest, ALiteralChangeDropsOnlyItsOwnSubject) {
+  // Invalidation is per entry, as nats-server's sublist patches its cache: a subscription on
+  // "c" can only change the result of "c".
   SubjectIndex index;
   MatchCache cache(index);
   cache.match("a");
   cache.match("b");
+  cache.match("c");
+  EXPECT_EQ(cache.size(), 3u);
+  auto c = make_sub("c");
+  index.insert(c);
+  EXPECT_EQ(cache.match("a").plain.size(), 0u);
   EXPECT_EQ(cache.size(), 2u);
-  index.insert(make_sub("unrelated"));
-  cache.match("a");
+  EXPECT_EQ(cache.misses(), 3u);  // "a" was a hit
+  const MatchResult& r = cache.match("c");
+  ASSERT_EQ(r.plain.size(), 1u);
+  EXPECT_EQ(r.plain[0], c);
+  EXPECT_EQ(cache.misses(), 4u);
+  EXPECT_TRUE(index.remove(c));
+  EXPECT_TRUE(cache.match("c").plain.empty());
+  EXPECT_EQ(cache.size(), 3u);
+}
+
+TEST(MatchCacheTest, AWildcardChangeDropsEveryEntryItMatches) {
+  SubjectIndex index;
+  MatchCache cache(index);
+  for (const char* subject : {"a.b", "a.c", "a.b.c", "b.b"}) cache.match(subject);
+  auto star = make_sub("a.*");
+  index.insert(star);
+  cache.match("b.b");           // applies the change
+  EXPECT_EQ(cache.size(), 2u);  // "a.b.c" and "b.b" kept
+  EXPECT_EQ(members(cache.match("a.b")), (std::multiset<const Subscription*>{star.get()}));
+  EXPECT_EQ(members(cache.match("a.c")), (std::multiset<const Subscription*>{star.get()}));
+  EXPECT_TRUE(members(cache.match("a.b.c")).empty());
+  auto all = make_sub(">");
+  index.insert(all);
+  EXPECT_EQ(members(cache.match("b.b")), (std::multiset<const Subscription*>{all.get()}));
   EXPECT_EQ(cache.size(), 1u);
-  EXPECT_EQ(cache.misses(), 3u);
+}
+
+TEST(MatchCacheTest, FallingBehindTheChangeLogDropsEverything) {
+  SubjectIndex index;
+  MatchCache cache(index);
+  auto keep = make_sub("keep");
+  index.insert(keep);
+  EXPECT_EQ(cache.match("keep").plain.size(), 1u);
+  std::vector<SubscriptionPtr> subs;
+  for (int i = 0; i < 3000; ++i) {
+    subs.push_back(make_sub("other." + std::to_string(i)));
+    index.insert(subs.back());
+  }
+  EXPECT_EQ(cache.match("keep").plain.size(), 1u);
+  EXPECT_EQ(cache.misses(), 2u);  // dropped, not patched
+  EXPECT_EQ(cache.match("other.7").plain.size(), 1u);
+}
+
+TEST(MatchCacheTest, LocalAndRemoteSubscribersAreListedApart) {
+  SubjectIndex index;
+  auto local = make_sub("foo");
+  auto remote = make_sub("foo");
+  remote->subscriber = std::make_shared<testing::RouteSubscriber>();
+  auto remote_q = make_sub("foo", "q");
+  remote_q->subscriber = remote->subscriber;
+  remote_q->weight = 3;
+  auto local_q = make_sub("foo", "q");
+  index.insert(remote);
+  index.insert(local);
+  index.insert(remote_q);
+  index.insert(local_q);
+  MatchCache cache(index);
+  const MatchResult& r = cache.match("foo");
+  ASSERT_EQ(r.plain.local().size(), 1u);
+  EXPECT_EQ(r.plain.local()[0], local);
+  ASSERT_EQ(r.plain.remote().size(), 1u);
+  EXPECT_EQ(r.plain.remote()[0], remote);
+  EXPECT_EQ(r.plain.remote_weight(), 1u);
+  ASSERT_EQ(r.queue_groups.size(), 1u);
+  const auto& group = r.queue_groups[0];
+  ASSERT_EQ(group.local().size(), 1u);
+  EXPECT_EQ(group.local()[0], local_q);
+  ASSERT_EQ(group.remote().size(), 1u);
+  EXPECT_EQ(group.remote()[0], remote_q);
+  EXPECT_EQ(group.remote_weight(), 3u);
+  EXPECT_TRUE(index.remove(remote));
+  EXPECT_TRUE(cache.match("foo").plain.remote().empty());
 }
 
 TEST(MatchCacheTest, SizeNeverExceedsCapacityAndResultsStayCorrect) {

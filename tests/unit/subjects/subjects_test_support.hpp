@@ -8,6 +8,12 @@
 
 namespace gnatsd::subjects::testing {
 
+// Stands for a cluster route in the index: a subscriber of the remote kind.
+class RouteSubscriber : public Subscriber {
+ public:
+  RouteSubscriber() : Subscriber(SubscriberKind::Route) {}
+};
+
 inline SubscriptionPtr make_sub(std::string subject, std::string queue = {}) {
   auto sub = std::make_shared<Subscription>();
   sub->subject = std::move(subject);
