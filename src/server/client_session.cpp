@@ -13,19 +13,19 @@
 #include "protocol/constants.hpp"
 #include "protocol/encoder.hpp"
 #include "server/back_pressure.hpp"
-#include "server/server.hpp"
-#include "server/worker.hpp"
+#include "server/closed_connections.hpp"
 #include "subjects/subject.hpp"
 #include "subjects/subject_index.hpp"
 
 namespace gnatsd::server {
 namespace {}  // namespace
 
-ClientSession::ClientSession(Server& server, Worker& worker,
+ClientSession::ClientSession(ClientContext& server, ConnectionOwner& worker,
                              std::unique_ptr<net::Transport> transport, std::uint64_t cid,
                              std::string ip, int port)
     : Connection(subjects::SubscriberKind::Client, server, worker, std::move(transport), cid,
                  std::move(ip), port),
+      context_(server),
       interest_(server.subject_index()) {}
 
 ClientSession::~ClientSession() = default;
@@ -33,7 +33,7 @@ ClientSession::~ClientSession() = default;
 void ClientSession::start() {
   // The INFO goes out now: the CONNECT that answers it gives the first round-trip estimate.
   set_label(fmt::format("{}:{} - cid:{}", ip_, port_, cid_));
-  authenticator_ = server_.authenticator();
+  authenticator_ = context_.authenticator();
   start_io();
   last_activity_ = start_time_;
   start_wall_ = WallClock::now();
@@ -41,7 +41,7 @@ void ClientSession::start() {
   send_info();
   start_tls();
   if (authenticator_->required()) arm_auth_timer();
-  if (server_.num_clients() > server_.options().max_connections) {
+  if (context_.num_clients() > server_.options().max_connections) {
     log::error("{} - {}", describe(), "Maximum Connections Exceeded");
     close_now_for_error(CloseReason::MaxConnectionsExceeded, protocol::err::kMaxConnections);
   }
@@ -50,8 +50,9 @@ void ClientSession::start() {
 void ClientSession::send_info() {
   // Only the first INFO has the nonce, as in nats-server (a lame-duck INFO does not).
   if (authenticator_->has_nkeys()) nonce_ = auth::nkey::make_nonce();
-  enqueue(server_.client_info(cid_, ip_, authenticator_->advertise_auth_required(), tls_ != nullptr,
-                              /*lame_duck=*/false, nonce_));
+  enqueue(context_.client_info(cid_, ip_, authenticator_->advertise_auth_required(),
+                               tls_ != nullptr,
+                               /*lame_duck=*/false, nonce_));
 }
 
 bool ClientSession::process_input() {
@@ -407,8 +408,9 @@ void ClientSession::trace_in(std::string_view op, std::string_view args) const {
 void ClientSession::send_lame_duck_info() {
   // As nats-server: only clients that announced protocol 1 (INFO updates) get it.
   if (closed_ || protocol_ < 1) return;
-  enqueue(server_.client_info(cid_, ip_, authenticator_->advertise_auth_required(), tls_ != nullptr,
-                              /*lame_duck=*/true));
+  enqueue(context_.client_info(cid_, ip_, authenticator_->advertise_auth_required(),
+                               tls_ != nullptr,
+                               /*lame_duck=*/true));
 }
 
 void ClientSession::send_ok() {
@@ -478,13 +480,13 @@ void ClientSession::on_closing(CloseReason reason) {
     ConnInfo info = conn_info(true);
     info.stop = WallClock::now();
     info.reason = to_string(reason);
-    server_.closed_connections().add(std::move(info));
+    context_.closed_connections().add(std::move(info));
   }
   interest_.remove_all();
 }
 
 void ClientSession::on_closed() {
-  server_.connection_closed();
+  context_.connection_closed();
 }
 
 }  // namespace gnatsd::server

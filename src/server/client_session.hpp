@@ -28,8 +28,9 @@ namespace gnatsd::server {
 
 class ClientSession final : public Connection {
  public:
-  ClientSession(Server& server, Worker& worker, std::unique_ptr<net::Transport> transport,
-                std::uint64_t cid, std::string ip, int port);
+  ClientSession(ClientContext& server, ConnectionOwner& worker,
+                std::unique_ptr<net::Transport> transport, std::uint64_t cid, std::string ip,
+                int port);
   ~ClientSession() override;
 
   // Loop thread.
@@ -58,6 +59,8 @@ class ClientSession final : public Connection {
   void reauthorize();
 
  private:
+  ClientContext& context_;
+
   // Connection's hooks.
   bool process_input() override;
   void on_closing(CloseReason reason) override;

@@ -3,12 +3,11 @@
 // server/parser.go, server/auth.go).
 #include <sys/epoll.h>
 
+#include "auth/check_pool.hpp"
 #include "log/go_quote.hpp"
 #include "log/logger.hpp"
 #include "protocol/constants.hpp"
 #include "server/client_session.hpp"
-#include "server/server.hpp"
-#include "server/worker.hpp"
 
 namespace gnatsd::server {
 
@@ -33,7 +32,7 @@ void ClientSession::auth_timer_expired() {
 bool ClientSession::admit_before_connect() {
   // nats-server lets a client that starts with anything but CONNECT in as the no_auth_user
   // (e.g. a telnet session), and refuses it otherwise.
-  authenticator_ = server_.authenticator();
+  authenticator_ = context_.authenticator();
   if (const auth::Identity* identity = authenticator_->no_auth_identity()) {
     awaiting_connect_ = false;
     apply_identity(*identity);
@@ -47,7 +46,7 @@ bool ClientSession::authenticate_connect(auth::Credentials credentials) {
   awaiting_connect_ = false;
   update_pub_gate();
   credentials_ = std::move(credentials);
-  authenticator_ = server_.authenticator();
+  authenticator_ = context_.authenticator();
   if (!authenticator_->required()) return true;
   // Inline verdicts either closed the session or applied the identity.
   return check_credentials(/*for_connect=*/true) && !closed_;
@@ -61,7 +60,7 @@ void ClientSession::reauthorize() {
   if (closed_ || awaiting_connect_ || input_held_) return;
   listed_before_reload_ =
       authenticator_ && !auth_user_.empty() && authenticator_->lists(auth_user_, auth_nkey_);
-  authenticator_ = server_.authenticator();
+  authenticator_ = context_.authenticator();
   if (!authenticator_->required()) {
     apply_identity(auth::Identity{});
     return;
@@ -81,7 +80,7 @@ bool ClientSession::check_credentials(bool for_connect) {
     input_held_ = true;
     update_interest();
   }
-  const bool submitted = server_.check_pool().submit(
+  const bool submitted = context_.check_pool().submit(
       [authenticator = authenticator_, credentials = credentials_,
        weak = weak_self<ClientSession>(), loop = &worker_.loop(), for_connect, check] {
         auto identity = authenticator->authenticate(credentials);

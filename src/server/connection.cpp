@@ -12,8 +12,6 @@
 #include "protocol/constants.hpp"
 #include "protocol/encoder.hpp"
 #include "server/back_pressure.hpp"
-#include "server/server.hpp"
-#include "server/worker.hpp"
 
 namespace gnatsd::server {
 namespace {
@@ -28,9 +26,9 @@ constexpr int kReadRounds = 4;
 
 }  // namespace
 
-Connection::Connection(subjects::SubscriberKind kind, Server& server, Worker& worker,
-                       std::unique_ptr<net::Transport> transport, std::uint64_t cid, std::string ip,
-                       int port)
+Connection::Connection(subjects::SubscriberKind kind, const ServerContext& server,
+                       ConnectionOwner& worker, std::unique_ptr<net::Transport> transport,
+                       std::uint64_t cid, std::string ip, int port)
     : subjects::Subscriber(kind),
       server_(server),
       worker_(worker),

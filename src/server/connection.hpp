@@ -18,6 +18,7 @@
 #include "net/event_loop.hpp"
 #include "net/transport.hpp"
 #include "server/close_reason.hpp"
+#include "server/connection_context.hpp"
 #include "server/outbound.hpp"
 #include "subjects/subscriber.hpp"
 #include "subjects/subscription.hpp"
@@ -27,9 +28,6 @@ class TlsTransport;
 }
 
 namespace gnatsd::server {
-
-class Server;
-class Worker;
 
 // Debug builds check that owner-thread-only methods run on their connection's loop thread.
 #ifndef NDEBUG
@@ -62,7 +60,7 @@ class Connection : public net::IoHandler,
  public:
   using Clock = std::chrono::steady_clock;
 
-  Connection(subjects::SubscriberKind kind, Server& server, Worker& worker,
+  Connection(subjects::SubscriberKind kind, const ServerContext& server, ConnectionOwner& worker,
              std::unique_ptr<net::Transport> transport, std::uint64_t cid, std::string ip,
              int port);
   virtual ~Connection();
@@ -78,7 +76,7 @@ class Connection : public net::IoHandler,
 
   // Any thread.
   std::uint64_t cid() const noexcept { return cid_; }
-  Worker& worker() noexcept { return worker_; }
+  ConnectionOwner& worker() noexcept { return worker_; }
   Outbound& outbound() noexcept { return outbound_; }
   TlsSummary tls_summary() { return outbound_.lock()->tls; }
   std::string describe() const;  // the log prefix
@@ -133,8 +131,8 @@ class Connection : public net::IoHandler,
     return self<Kind>();
   }
 
-  Server& server_;
-  Worker& worker_;
+  const ServerContext& server_;
+  ConnectionOwner& worker_;
   std::unique_ptr<net::Transport> transport_;
   net::TlsTransport* const tls_;  // transport_ when it is TLS, else null (not owning)
   const std::uint64_t cid_;

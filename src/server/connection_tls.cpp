@@ -9,8 +9,6 @@
 #include "net/tls_transport.hpp"
 #include "protocol/constants.hpp"
 #include "server/connection.hpp"
-#include "server/server.hpp"
-#include "server/worker.hpp"
 
 namespace gnatsd::server {
 namespace {

@@ -3,7 +3,6 @@
 // of deliveries and back-pressure happen once.
 #include "server/client_session.hpp"
 #include "server/connection.hpp"
-#include "server/worker.hpp"
 #include "subjects/subject_index.hpp"
 
 namespace gnatsd::server {

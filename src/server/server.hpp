@@ -20,6 +20,7 @@
 #include "net/tls_context.hpp"
 #include "server/closed_connections.hpp"
 #include "server/conn_info.hpp"
+#include "server/connection_context.hpp"
 #include "server/pid_file.hpp"
 #include "server/ports_file.hpp"
 #include "server/snapshot.hpp"
@@ -34,7 +35,7 @@ namespace gnatsd::server {
 
 class Worker;
 
-class Server {
+class Server final : public ClientContext {
  public:
   explicit Server(config::Options options);
   ~Server();
@@ -50,7 +51,7 @@ class Server {
 
   // The options in force: those of the start, or of the latest successful reload. Any thread;
   // the reference stays valid for the server's lifetime (reloads keep earlier snapshots).
-  const config::Options& options() const noexcept {
+  const config::Options& options() const noexcept override {
     return *live_options_.load(std::memory_order_acquire);
   }
 
@@ -60,7 +61,7 @@ class Server {
   // Main thread: re-reads the options and applies what may change at run time; an unusable new
   // config is logged and the running one kept, as nats-server does.
   void reload();
-  subjects::SubjectIndex& subject_index() noexcept { return index_; }
+  subjects::SubjectIndex& subject_index() noexcept override { return index_; }
   std::size_t worker_count() const noexcept { return workers_.size(); }
   std::size_t worker_count_hint() const noexcept { return planned_workers_; }
   Worker& worker(std::size_t i) noexcept { return *workers_[i]; }
@@ -81,26 +82,28 @@ class Server {
   // connection is TLS (decided once, when it was accepted).
   // `lame_duck`: the INFO update sent when the server enters lame duck mode ("ldm": true).
   std::string client_info(std::uint64_t cid, const std::string& ip, bool auth_required, bool tls,
-                          bool lame_duck = false, std::string_view nonce = {}) const;
+                          bool lame_duck = false, std::string_view nonce = {}) const override;
 
   // Any thread. The authentication in force: a connection takes the current one when it is
   // accepted and again at each CONNECT.
-  std::shared_ptr<const auth::Authenticator> authenticator() const;
+  std::shared_ptr<const auth::Authenticator> authenticator() const override;
   // Main thread (config reload): later connections and CONNECTs use `authenticator`, and every
   // connected client is checked against it again.
   void set_authenticator(std::shared_ptr<const auth::Authenticator> authenticator);
   // Helper threads for bcrypt checks, which would otherwise stall a worker's event loop.
-  auth::CheckPool& check_pool() noexcept { return check_pool_; }
+  auth::CheckPool& check_pool() noexcept override { return check_pool_; }
 
   // Connection accounting; released by sessions when they close.
-  void connection_closed() noexcept { num_clients_.fetch_sub(1, std::memory_order_relaxed); }
-  int num_clients() const noexcept { return num_clients_.load(std::memory_order_relaxed); }
+  void connection_closed() noexcept override {
+    num_clients_.fetch_sub(1, std::memory_order_relaxed);
+  }
+  int num_clients() const noexcept override { return num_clients_.load(std::memory_order_relaxed); }
   std::uint64_t total_connections() const noexcept {
     return next_cid_.load(std::memory_order_relaxed) - 1;
   }
   TrafficTotals traffic() const;
 
-  ClosedConnections& closed_connections() noexcept { return closed_; }
+  ClosedConnections& closed_connections() noexcept override { return closed_; }
   // Any thread except an I/O thread: every worker's snapshot, each taken on its own thread.
   // Waits at most `timeout`; a worker that has not answered by then is left out.
   std::vector<WorkerSnapshot> snapshot(const SnapshotRequest& request,

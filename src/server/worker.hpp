@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "net/event_loop.hpp"
+#include "server/connection_context.hpp"
 #include "server/snapshot.hpp"
 #include "server/stats.hpp"
 #include "subjects/queue_selection.hpp"
@@ -25,7 +26,7 @@ class ClientSession;
 class Connection;
 class Server;
 
-class Worker {
+class Worker final : public ConnectionOwner {
  public:
   Worker(Server& server, std::size_t index);
   ~Worker();
@@ -50,18 +51,15 @@ class Worker {
   void close_one_client();
 
   // Loop thread only.
-  net::EventLoop& loop() noexcept { return loop_; }
-  subjects::MatchCache& match_cache() noexcept { return match_cache_; }
-  subjects::QueueRandom& queue_random() noexcept { return queue_random_; }
-  TrafficStats& stats() noexcept { return stats_; }
+  net::EventLoop& loop() noexcept override { return loop_; }
+  subjects::MatchCache& match_cache() noexcept override { return match_cache_; }
+  subjects::QueueRandom& queue_random() noexcept override { return queue_random_; }
+  TrafficStats& stats() noexcept override { return stats_; }
   const TrafficStats& stats() const noexcept { return stats_; }
-  std::size_t index() const noexcept { return index_; }
-  // A connection (of any worker) received output during this batch and must be flushed at its
-  // end.
-  void schedule_flush(std::shared_ptr<Connection> connection);
-  // The connection closed: forget it once the current batch is over.
-  void retire(Connection* connection);
-  bool on_loop_thread() const noexcept { return std::this_thread::get_id() == thread_id_; }
+  std::size_t index() const noexcept override { return index_; }
+  void schedule_flush(std::shared_ptr<Connection> connection) override;
+  void retire(Connection* connection) override;
+  bool on_loop_thread() const noexcept override { return std::this_thread::get_id() == thread_id_; }
 
   // Any thread: queue connections owned by this worker for a flush, and wake it once.
   void enqueue_remote_flushes(std::vector<std::shared_ptr<Connection>>& connections);
