@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "log/go_quote.hpp"
+#include "common/go_quote.hpp"
 #include "subjects/subject.hpp"
 
 namespace gnatsd::auth {
@@ -76,9 +76,9 @@ std::optional<std::string> permission_entry_error(std::string_view entry) {
   // The whole entry is named unless it has a queue, then just its subject.
   // Go's %q quoting: a tab shows as \t.
   if (parts.size() != 2)
-    return fmt::format("subject {} is not a valid subject", log::go_quote(entry));
+    return fmt::format("subject {} is not a valid subject", common::go_quote(entry));
   if (!subjects::is_valid_subject(parts[0])) {
-    return fmt::format("subject {} is not a valid subject", log::go_quote(parts[0]));
+    return fmt::format("subject {} is not a valid subject", common::go_quote(parts[0]));
   }
   return std::nullopt;
 }

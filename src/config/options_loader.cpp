@@ -15,10 +15,10 @@
 
 #include "auth/nkey.hpp"
 #include "auth/permission_entry.hpp"
+#include "common/go_quote.hpp"
 #include "config/conf_parser.hpp"
 #include "config/conf_reader.hpp"
 #include "config/duration.hpp"
-#include "log/go_quote.hpp"
 #include "net/tls_context.hpp"
 #include "net/tls_names.hpp"
 
@@ -272,7 +272,7 @@ std::optional<ResponsePermission> response_permission(const ConfMapEntry& e, Con
       if (ttl->count() != 0) out.expires = *ttl;
     } else if (!x.used_as_variable) {
       r.error(x.key_position,
-              fmt::format("Unknown field {} parsing permissions", log::go_quote(x.key)));
+              fmt::format("Unknown field {} parsing permissions", common::go_quote(x.key)));
     }
   }
   return out;

@@ -1,6 +1,6 @@
 // Text exactly as nats-server (Go) writes it in monitoring responses: RFC 3339 times with
-// nanoseconds, uptimes ("1m33s"), round-trip times, quoted strconv errors, and JSON as Go's
-// encoding/json marshals it.
+// nanoseconds, uptimes ("1m33s"), round-trip times, and JSON as Go's encoding/json
+// marshals it.
 #pragma once
 
 #include <chrono>
@@ -24,9 +24,6 @@ std::string uptime_text(std::chrono::nanoseconds d);
 
 // nats-server's getRTT().String(): a Go duration, truncated to microseconds below 1ms.
 std::string rtt_text(std::chrono::nanoseconds rtt);
-
-// Go's strconv.Quote for the ASCII range: the form strconv errors quote their input in.
-std::string go_quote(std::string_view s);
 
 // A float64 field as Go prints it: integral values without a fraction ("2", not "2.0").
 Json go_float(double value);

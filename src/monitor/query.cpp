@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "monitor/go_text.hpp"
+#include "common/go_quote.hpp"
 
 namespace gnatsd::monitor {
 namespace {
@@ -22,7 +22,7 @@ std::string lower(std::string_view s) {
 
 // strconv's error text: `strconv.Atoi: parsing "x": invalid syntax`.
 std::string strconv_error(std::string_view func, std::string_view input, bool range) {
-  return fmt::format("strconv.{}: parsing {}: {}", func, go_quote(input),
+  return fmt::format("strconv.{}: parsing {}: {}", func, common::go_quote(input),
                      range ? "value out of range" : "invalid syntax");
 }
 

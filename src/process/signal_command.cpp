@@ -3,7 +3,6 @@
 #include "process/signal_command.hpp"
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -13,43 +12,26 @@
 #include <cstdio>
 
 #include "process/os_error.hpp"
+#include "process/small_file.hpp"
 
 namespace gnatsd::process {
 namespace {
 
-std::string read_file(const std::string& path, bool& ok) {
-  std::string data;
-  ok = false;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return data;
-  char buf[256];
-  // Bounded: a pid file is a few bytes; anything past 4 KiB is not a pid anyway.
-  while (data.size() < 4096) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      ::close(fd);
-      return data;
-    }
-    if (n == 0) break;
-    data.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  ok = true;
-  return data;
-}
+// A pid file is a few bytes; anything past 4 KiB is not a pid anyway. /proc/<pid>/comm is at
+// most 16.
+constexpr std::size_t kMaxReadBytes = 4096;
 
 // nats-server takes "=<x>" as a pid file when a file by that name can be read, else as a pid.
 std::string pid_text_from(const std::string& value) {
-  bool ok = false;
-  std::string contents = read_file(value, ok);
-  if (!ok) return value;
+  auto file = read_small_file(value, kMaxReadBytes);
+  if (!file) return value;
+  std::string& contents = file.contents;
   // A trailing newline (as other tools write pid files) is not part of the pid.
   while (!contents.empty() && (contents.back() == '\n' || contents.back() == '\r' ||
                                contents.back() == ' ' || contents.back() == '\t')) {
     contents.pop_back();
   }
-  return contents;
+  return std::move(contents);
 }
 
 // Go's strconv.Atoi: optional sign, decimal digits. Pids below 1 are refused: kill(0, …) and
@@ -106,10 +88,10 @@ std::optional<std::vector<pid_t>> find_processes(std::string_view name) {
   while (dirent* entry = ::readdir(proc)) {
     auto pid = parse_pid(entry->d_name);
     if (!pid || *pid == self) continue;
-    bool ok = false;
     // comm: the executable's base name, at most 15 bytes, as pgrep matches it.
-    std::string comm = read_file("/proc/" + std::string(entry->d_name) + "/comm", ok);
-    if (!ok) continue;  // exited meanwhile
+    auto file = read_small_file("/proc/" + std::string(entry->d_name) + "/comm", kMaxReadBytes);
+    if (!file) continue;  // exited meanwhile
+    std::string& comm = file.contents;
     if (!comm.empty() && comm.back() == '\n') comm.pop_back();
     if (comm.find(name) != std::string::npos) pids.push_back(*pid);
   }

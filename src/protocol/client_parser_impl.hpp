@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/go_quote.hpp"
 #include "protocol/frame_scan.hpp"
 
 namespace gnatsd::protocol {
@@ -81,58 +82,11 @@ inline ClientOpScan scan_op(const char* p, std::size_t avail) {
   }
 }
 
-// Appends `s` quoted the way Go's %q prints bytes, so logs read like nats-server's.
-inline void append_quoted(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\a':
-        out += "\\a";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\v':
-        out += "\\v";
-        break;
-      default:
-        if (c >= 0x20 && c < 0x7f) {
-          out += ch;
-        } else {
-          out += "\\x";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xf];
-        }
-    }
-  }
-  out += '"';
-}
-
 // Error results. They are cold: building the log text is the only allocation of the parser.
 [[gnu::cold]] inline void fail_unknown_op(ParseResult& r, std::string_view buffer, std::size_t at) {
   r.error = ParseError::UnknownOp;
   r.error_log = "Client parser ERROR, i=" + std::to_string(at) + ": proto='";
-  append_quoted(r.error_log, buffer.substr(at, kProtoSnippetSize));
+  common::append_go_quoted(r.error_log, buffer.substr(at, kProtoSnippetSize));
   r.error_log += "...'";
 }
 
@@ -140,7 +94,7 @@ inline void append_quoted(std::string& out, std::string_view s) {
                                         std::string_view arg) {
   r.error = ParseError::BadArgs;
   r.error_log.assign(what);
-  append_quoted(r.error_log, arg);
+  common::append_go_quoted(r.error_log, arg);
 }
 
 // A client's own -ERR line: nats-server logs "Client Error <text>" and closes, sending nothing.
@@ -163,7 +117,7 @@ inline void append_quoted(std::string& out, std::string_view s) {
   r.error_log = "maximum control line exceeded: max_control_line " +
                 std::to_string(max_control_line) + ", Buffer len " + std::to_string(arg.size()) +
                 " (snip: ";
-  append_quoted(r.error_log, arg.substr(0, kControlLineSnippetSize));
+  common::append_go_quoted(r.error_log, arg.substr(0, kControlLineSnippetSize));
   r.error_log += "...)";
 }
 

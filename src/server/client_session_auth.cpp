@@ -4,7 +4,7 @@
 #include <sys/epoll.h>
 
 #include "auth/check_pool.hpp"
-#include "log/go_quote.hpp"
+#include "common/go_quote.hpp"
 #include "log/logger.hpp"
 #include "protocol/constants.hpp"
 #include "server/client_session.hpp"
@@ -103,7 +103,7 @@ void ClientSession::auth_checked(std::optional<auth::Identity> identity, bool fo
     if (!for_connect && listed_before_reload_ &&
         (authenticator_->has_users() || authenticator_->has_nkeys()) &&
         !authenticator_->lists(auth_user_, auth_nkey_)) {
-      log::debug("{} - user {} removed by the reload", describe(), log::go_quote(auth_user_));
+      log::debug("{} - user {} removed by the reload", describe(), common::go_quote(auth_user_));
       close(CloseReason::ClientClosed);
       return;
     }
@@ -168,8 +168,8 @@ void ClientSession::drop_unauthorized_subscriptions() {
   for (const auto& sub : denied) {
     interest_.remove(sub);
     // The queue is not named here, as in nats-server.
-    const std::string subject = log::go_quote(sub->subject);
-    const std::string sid = log::go_quote(sub->sid);
+    const std::string subject = common::go_quote(sub->subject);
+    const std::string sid = common::go_quote(sub->sid);
     send_error(fmt::format("Permissions Violation for Subscription to {} (sid {})", subject, sid));
     log::info("Removed sub {} (sid {}) for {} - not authorized", subject, sid, auth_user_label());
   }
@@ -179,9 +179,9 @@ void ClientSession::auth_violation() {
   // nats-server names the CONNECT's nkey when nkey users are configured, else its user when a
   // users list is.
   if (authenticator_ && authenticator_->has_nkeys()) {
-    log::error("{} - authentication error - Nkey {}", describe(), log::go_quote(credentials_.nkey));
+    log::error("{} - authentication error - Nkey {}", describe(), common::go_quote(credentials_.nkey));
   } else if (authenticator_ && authenticator_->has_users()) {
-    log::error("{} - authentication error - User {}", describe(), log::go_quote(credentials_.user));
+    log::error("{} - authentication error - User {}", describe(), common::go_quote(credentials_.user));
   } else {
     log::error("{} - authentication error", describe());
   }
@@ -192,26 +192,26 @@ std::string ClientSession::auth_user_label() const {
   // nats-server names the CONNECT's user even where it was not needed (a token or no auth at
   // all, where a "_sys_" queue subscription still gets a violation), or the no_auth_user; an
   // nkey the CONNECT carries comes first.
-  if (!credentials_.nkey.empty()) return "Nkey " + log::go_quote(credentials_.nkey);
+  if (!credentials_.nkey.empty()) return "Nkey " + common::go_quote(credentials_.nkey);
   const std::string& user = auth_user_.empty() ? credentials_.user : auth_user_;
   if (user.empty()) return "User \"N/A\"";
-  return "User " + log::go_quote(user);
+  return "User " + common::go_quote(user);
 }
 
 void ClientSession::publish_violation(std::string_view subject) {
-  const std::string quoted = log::go_quote(subject);
+  const std::string quoted = common::go_quote(subject);
   send_error(fmt::format("Permissions Violation for Publish to {}", quoted));
   log::error("{} - Publish Violation - {}, Subject {}", describe(), auth_user_label(), quoted);
 }
 
 void ClientSession::subscribe_violation(const protocol::SubFrame& frame) {
-  const std::string subject = log::go_quote(frame.subject);
+  const std::string subject = common::go_quote(frame.subject);
   if (frame.queue.empty()) {
     send_error(fmt::format("Permissions Violation for Subscription to {}", subject));
     log::error("{} - Subscription Violation - {}, Subject {}, SID {}", describe(),
                auth_user_label(), subject, frame.sid);
   } else {
-    const std::string queue = log::go_quote(frame.queue);
+    const std::string queue = common::go_quote(frame.queue);
     send_error(
         fmt::format("Permissions Violation for Subscription to {} using queue {}", subject, queue));
     log::error("{} - Subscription Violation - {}, Subject {}, Queue: {}, SID {}", describe(),
@@ -226,7 +226,7 @@ void ClientSession::set_log_label_from_connect() {
   if (!lang_.empty()) client += (client.empty() ? "" : ":") + lang_;
   if (!name_.empty()) client += (client.empty() ? "" : ":") + name_;
   if (client.empty()) return;
-  set_label(describe() + " - " + log::go_quote(client));
+  set_label(describe() + " - " + common::go_quote(client));
 }
 
 }  // namespace gnatsd::server

@@ -189,11 +189,13 @@ std::string Server::start_monitoring() {
 }
 
 void Server::write_ports_file(const std::string& dir) {
-  ListenPorts ports;
-  ports.nats = listen_urls(tls_context() ? "tls" : "nats", options_.host, listener_.port());
+  process::ListenPorts ports;
+  ports.nats =
+      process::listen_urls(tls_context() ? "tls" : "nats", options_.host, listener_.port());
   if (monitor_) {
     const std::string& host = options_.http_host.empty() ? options_.host : options_.http_host;
-    ports.monitoring = listen_urls(monitor_->https() ? "https" : "http", host, monitor_->port());
+    ports.monitoring =
+        process::listen_urls(monitor_->https() ? "https" : "http", host, monitor_->port());
   }
   if (auto err = ports_file_.write(dir, ports); !err.empty()) log::error("{}", err);
 }

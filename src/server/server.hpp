@@ -18,11 +18,11 @@
 #include "net/event_loop.hpp"
 #include "net/listener.hpp"
 #include "net/tls_context.hpp"
+#include "process/pid_file.hpp"
+#include "process/ports_file.hpp"
 #include "server/closed_connections.hpp"
 #include "server/conn_info.hpp"
 #include "server/connection_context.hpp"
-#include "server/pid_file.hpp"
-#include "server/ports_file.hpp"
 #include "server/snapshot.hpp"
 #include "server/stats.hpp"
 #include "subjects/subject_index.hpp"
@@ -148,8 +148,8 @@ class Server final : public ClientContext {
   net::EventLoop main_loop_;
   net::Listener listener_;
   int signal_fd_ = -1;
-  PidFile pid_file_;
-  PortsFile ports_file_;
+  process::PidFile pid_file_;
+  process::PortsFile ports_file_;
   std::unique_ptr<net::CallbackHandler> accept_handler_;
   std::unique_ptr<net::CallbackHandler> signal_handler_;
   std::size_t planned_workers_ = 1;

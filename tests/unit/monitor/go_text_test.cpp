@@ -38,12 +38,6 @@ TEST(GoTextTest, RttTruncatedToMicrosecondsBelowOneMillisecond) {
   EXPECT_EQ(rtt_text(1500ms), "1.5s");
 }
 
-TEST(GoTextTest, GoQuoteEscapesAsStrconv) {
-  EXPECT_EQ(go_quote("abc"), "\"abc\"");
-  EXPECT_EQ(go_quote("a\"b\\c\n"), "\"a\\\"b\\\\c\\n\"");
-  EXPECT_EQ(go_quote(std::string("\x01", 1)), "\"\\x01\"");
-}
-
 TEST(GoTextTest, JsonAsGoMarshalsIt) {
   Json v;
   v["b"] = 1;

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace gnatsd::server {
+namespace gnatsd::process {
 
 // The URLs under which a listener bound to `host`:`port` is reached, as nats-server lists them:
 // the host itself, or every interface address when it is unspecified (0.0.0.0, ::, "").
@@ -39,4 +39,4 @@ class PortsFile {
   std::string path_;
 };
 
-}  // namespace gnatsd::server
+}  // namespace gnatsd::process

@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace gnatsd::server {
+namespace gnatsd::process {
 
 class PidFile {
  public:
@@ -26,4 +26,4 @@ class PidFile {
   std::string contents_;
 };
 
-}  // namespace gnatsd::server
+}  // namespace gnatsd::process

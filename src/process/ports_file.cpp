@@ -1,5 +1,5 @@
 // Ports file: listener URLs (interface enumeration for wildcard binds) and the file itself.
-#include "server/ports_file.hpp"
+#include "process/ports_file.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -17,7 +17,7 @@
 
 #include "process/os_error.hpp"
 
-namespace gnatsd::server {
+namespace gnatsd::process {
 namespace {
 
 // Go's net.JoinHostPort: IPv6 literals go in brackets.
@@ -117,7 +117,7 @@ std::string PortsFile::write(const std::string& dir, const ListenPorts& ports) {
   path += std::string(program_invocation_short_name) + "_" + std::to_string(::getpid()) + ".ports";
   const std::string contents = ports_json(ports);
   auto failed = [&path](std::string_view op, int err) {
-    return "Error writing ports file (" + path + "): " + process::path_error_text(op, path, err);
+    return "Error writing ports file (" + path + "): " + path_error_text(op, path, err);
   };
   // O_NOFOLLOW: the name is predictable and often in /tmp; never write through a symlink.
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0666);
@@ -145,4 +145,4 @@ void PortsFile::remove() {
   path_.clear();
 }
 
-}  // namespace gnatsd::server
+}  // namespace gnatsd::process

@@ -1,6 +1,6 @@
 // Pid file lifecycle: nats-server's contents and mode, removal at exit (only of our own file),
-// the start-up error text, and the Server writing/removing it around run().
-#include "server/pid_file.hpp"
+// and the error text.
+#include "process/pid_file.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,13 +8,10 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
 #include <gtest/gtest.h>
 
-#include "server/server.hpp"
-
-namespace gnatsd::server {
+namespace gnatsd::process {
 namespace {
 
 class PidFileTest : public ::testing::Test {
@@ -83,31 +80,5 @@ TEST_F(PidFileTest, UnwritableIsGoPathError) {
   EXPECT_EQ(pid_file.write(path), "open " + path + ": no such file or directory");
 }
 
-TEST_F(PidFileTest, ServerWritesItAtStartAndRemovesItAtCleanExit) {
-  config::Options options;
-  options.host = "127.0.0.1";
-  options.port = -1;
-  options.io_threads = 1;
-  options.pid_file = file("server.pid");
-  Server server(options);
-  ASSERT_EQ(server.start(), "");
-  EXPECT_EQ(read(options.pid_file), std::to_string(::getpid()));
-  std::thread runner([&] { server.run(); });
-  server.request_shutdown();
-  runner.join();
-  EXPECT_FALSE(std::filesystem::exists(options.pid_file));
-}
-
-TEST_F(PidFileTest, ServerStartFailsWithNatsServersMessage) {
-  config::Options options;
-  options.host = "127.0.0.1";
-  options.port = -1;
-  options.io_threads = 1;
-  options.pid_file = file("missing-dir/server.pid");
-  Server server(options);
-  EXPECT_EQ(server.start(),
-            "Could not write pidfile: open " + options.pid_file + ": no such file or directory");
-}
-
 }  // namespace
-}  // namespace gnatsd::server
+}  // namespace gnatsd::process
