@@ -34,6 +34,9 @@ inline constexpr std::chrono::seconds kDefaultPingInterval{120};
 inline constexpr int kDefaultPingMax = 2;
 inline constexpr std::chrono::seconds kDefaultWriteDeadline{10};
 inline constexpr std::chrono::seconds kDefaultAuthTimeout{2};
+// How often a connection's round trip is measured again: a PING goes out this long after the
+// last one even to a busy peer (DEFAULT_RTT_MEASUREMENT_INTERVAL).
+inline constexpr std::chrono::hours kRttMeasurementInterval{1};
 // `allow_responses: true` (DEFAULT_ALLOW_RESPONSE_MAX_MSGS / _EXPIRATION): one reply per
 // request, within two minutes of its delivery.
 inline constexpr std::int64_t kDefaultAllowResponseMaxMsgs = 1;

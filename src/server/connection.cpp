@@ -320,8 +320,12 @@ void Connection::tick(Clock::time_point now) {
   }
   if (now < next_ping_) return;
   next_ping_ = now + options.ping_interval;
-  // Recent traffic from the peer already proves it is alive, as in nats-server.
-  if (now - last_read_ < options.ping_interval) return;
+  // Recent traffic from the peer already proves it is alive, as in nats-server — but only once
+  // the round trip is known (its needRTT): a peer that never finishes CONNECT is pinged, and
+  // closed as stale, however many bytes it trickles in.
+  const bool need_rtt = rtt_ == std::chrono::nanoseconds::zero() ||
+                        now - rtt_start_ > protocol::kRttMeasurementInterval;
+  if (!need_rtt && now - last_read_ < options.ping_interval) return;
   if (pings_out_ + 1 > options.ping_max) {
     log::debug("{} - Stale Client Connection - Closing", describe());
     close_now_for_error(CloseReason::StaleConnection, protocol::err::kStaleConnection);

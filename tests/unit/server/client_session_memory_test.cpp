@@ -165,5 +165,50 @@ TEST_F(MemorySessionTest, APartialWriteKeepsTheRestForTheNextFlush) {
   EXPECT_EQ(rest, "s 1 5\r\nhello\r\n");
 }
 
+config::Options with_pings(std::chrono::milliseconds interval, int max) {
+  config::Options options;
+  options.ping_interval = interval;
+  options.ping_max = max;
+  return options;
+}
+
+class MemorySessionPingTest : public MemorySessionTest {
+ protected:
+  // Under the hour after which the round trip is measured again anyway.
+  static constexpr std::chrono::milliseconds kInterval{std::chrono::minutes(10)};
+  MemorySessionPingTest() : MemorySessionTest(with_pings(kInterval, 2)) {}
+};
+
+TEST_F(MemorySessionPingTest, ActivityPostponesThePingOnceConnected) {
+  Client c = connect(1);
+  const auto t0 = Connection::Clock::now();  // at or after the session's start
+  send(c, "CONNECT {\"verbose\":false}\r\nPING\r\n");
+  c.next_output();
+  // The ping timer is due, but the client was heard from less than an interval ago.
+  c.session->tick(t0 + kInterval);
+  owner_.run_flushes();
+  EXPECT_EQ(c.next_output(), "");
+}
+
+TEST_F(MemorySessionPingTest, AClientTricklingAnUnfinishedConnectIsPingedAndClosedAsStale) {
+  Client c = connect(1);
+  c.next_output();
+  const auto t0 = Connection::Clock::now();
+  send(c, "CONNECT {\"verbose\":false,\"x\":\"");
+  // However recent its last byte, a client that has not finished CONNECT is pinged (as
+  // nats-server's needRTT) and, with ping_max 2, closed at the third timer.
+  for (int round = 1; round <= 2; ++round) {
+    send(c, "y");
+    c.session->tick(t0 + round * kInterval);
+    owner_.run_flushes();
+    EXPECT_EQ(c.next_output(), "PING\r\n") << "round " << round;
+  }
+  send(c, "y");
+  c.session->tick(t0 + 3 * kInterval);
+  owner_.run_flushes();
+  EXPECT_EQ(c.next_output(), "-ERR 'Stale Connection'\r\n");
+  EXPECT_TRUE(c.session->closed());
+}
+
 }  // namespace
 }  // namespace gnatsd::server
