@@ -17,6 +17,7 @@
 
 #include <gtest/gtest.h>
 
+#include "eventually.hpp"
 #include "server_process.hpp"
 
 namespace gnatsd::test {
@@ -35,21 +36,8 @@ std::string read_file(const std::string& path) {
 // True once `path` contains `needle` (a file the server writes; polled until the deadline).
 bool wait_for_file(const std::string& path, std::string_view needle,
                    std::chrono::milliseconds timeout = kWait) {
-  const auto deadline = Clock::now() + timeout;
-  for (;;) {
-    if (read_file(path).find(needle) != std::string::npos) return true;
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-}
-
-bool wait_until_gone(const std::string& path, std::chrono::milliseconds timeout = kWait) {
-  const auto deadline = Clock::now() + timeout;
-  while (std::filesystem::exists(path)) {
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
+  return eventually([&] { return read_file(path).find(needle) != std::string::npos; }, timeout,
+                    10ms);
 }
 
 bool exited_with(const ExitResult& r, int code) {
@@ -181,7 +169,7 @@ TEST_F(LoggingProcessTest, SignalTermFindsThePidThroughDashP) {
   const auto result = signal_command("term", {"-P", pid_file});
   EXPECT_TRUE(exited_with(result, 0)) << describe_wait_status(result.status) << result.output;
   ASSERT_TRUE(server->wait_exit(kWait));
-  EXPECT_TRUE(wait_until_gone(pid_file));
+  EXPECT_TRUE(wait_until_gone(pid_file, kWait));
 }
 
 TEST_F(LoggingProcessTest, SignalCommandErrors) {

@@ -10,11 +10,11 @@
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "client_helpers.hpp"
+#include "eventually.hpp"
 #include "raw_client.hpp"
 #include "server_process.hpp"
 
@@ -49,24 +49,17 @@ fs::path ports_file_of(const ServerProcess& server, const fs::path& dir) {
 
 // The file's contents once it exists and holds JSON, or "" after `timeout`.
 std::string wait_for_file(const fs::path& path, std::chrono::milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
-  do {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    if (in && nlohmann::json::accept(text.str())) return text.str();
-    std::this_thread::sleep_for(10ms);
-  } while (Clock::now() < deadline);
-  return {};
-}
-
-bool wait_until_gone(const fs::path& path, std::chrono::milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
-  while (fs::exists(path)) {
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
+  std::string contents;
+  const bool ready = eventually(
+      [&] {
+        std::ifstream in(path);
+        std::stringstream text;
+        text << in.rdbuf();
+        contents = text.str();
+        return in && nlohmann::json::accept(contents);
+      },
+      timeout, 10ms);
+  return ready ? contents : std::string();
 }
 
 TEST(PortsFileTest, ListsTheRandomPortsAndGoesAwayAtExit) {

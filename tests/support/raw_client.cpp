@@ -39,39 +39,46 @@ bool wait_ready(int fd, short events, Clock::time_point deadline) {
 
 RawClient::RawClient(int port) : RawClient(port, Options{}) {}
 
-RawClient::RawClient(int port, Options options) {
-  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd_ < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
+int connect_loopback(int port, RawClient::Options options, std::chrono::milliseconds timeout) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
   int one = 1;
-  if (options.no_delay) ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (options.no_delay) ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   if (options.rcvbuf > 0) {
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &options.rcvbuf, sizeof options.rcvbuf);
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &options.rcvbuf, sizeof options.rcvbuf);
   }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  int rc = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  int rc = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
   if (rc != 0 && errno == EINPROGRESS) {
-    if (!wait_ready(fd_, POLLOUT, Clock::now() + kDefaultTimeout)) {
-      ::close(fd_);
+    if (!wait_ready(fd, POLLOUT, Clock::now() + timeout)) {
+      ::close(fd);
       throw std::runtime_error("connect to port " + std::to_string(port) + " timed out");
     }
     int err = 0;
     socklen_t len = sizeof err;
-    ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len);
+    ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
     rc = err == 0 ? 0 : -1;
     errno = err;
   }
   if (rc != 0) {
     std::string why = std::strerror(errno);
-    ::close(fd_);
+    ::close(fd);
     throw std::runtime_error("connect to port " + std::to_string(port) + ": " + why);
   }
+  return fd;
 }
+
+RawClient::RawClient(int port, Options options) : fd_(connect_loopback(port, options)) {}
 
 RawClient::~RawClient() {
   if (fd_ >= 0) ::close(fd_);
+}
+
+void RawClient::shutdown_write() {
+  ::shutdown(fd_, SHUT_WR);
 }
 
 bool RawClient::send(std::string_view bytes, std::chrono::milliseconds timeout) {
@@ -188,6 +195,23 @@ std::string RawClient::read_frames(size_t n, std::chrono::milliseconds timeout) 
     if (!frame.ends_with("\r\n") || Clock::now() >= deadline) break;
   }
   return out;
+}
+
+size_t RawClient::count_until(std::string_view needle, size_t count,
+                              std::chrono::milliseconds timeout) {
+  auto deadline = Clock::now() + timeout;
+  size_t seen = 0;
+  for (;;) {
+    size_t scanned = 0;
+    for (size_t at = buffer_.find(needle); at != std::string::npos;
+         at = buffer_.find(needle, scanned)) {
+      ++seen;
+      scanned = at + needle.size();
+    }
+    buffer_.erase(0, scanned);
+    if (seen >= count || eof_ || Clock::now() >= deadline) return seen;
+    fill(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
+  }
 }
 
 ::testing::AssertionResult RawClient::expect_closed(std::chrono::milliseconds timeout) {

@@ -1,4 +1,5 @@
-// A raw TCP client for protocol tests: exact bytes out, exact bytes in, every wait bounded.
+// The loopback client of the unit and integration tests: a raw TCP connection to 127.0.0.1 with
+// exact bytes out, exact bytes in (line, frame or byte oriented), every wait bounded.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -24,6 +25,9 @@ class RawClient {
   RawClient(const RawClient&) = delete;
   RawClient& operator=(const RawClient&) = delete;
 
+  // Ends the sending side (like `printf ... | nc`); reading goes on.
+  void shutdown_write();
+
   // Writes all of `bytes` (waiting at most `timeout` for the socket to accept them).
   // Returns false if the peer has gone away or the timeout expired.
   bool send(std::string_view bytes, std::chrono::milliseconds timeout = kDefaultTimeout);
@@ -48,6 +52,11 @@ class RawClient {
   // Frames (server PINGs dropped) until at least `n` bytes have been collected.
   std::string read_frames(size_t n, std::chrono::milliseconds timeout = kDefaultTimeout);
 
+  // Counts the occurrences of `needle` received until there are `count` of them, the peer
+  // closes or `timeout` passes; returns how many were seen. Everything up to the last one
+  // counted is consumed.
+  size_t count_until(std::string_view needle, size_t count, std::chrono::milliseconds timeout);
+
   // Reads (and keeps in buffered()) everything until the peer closes (EOF or reset).
   // Success iff the connection was closed within `timeout`.
   ::testing::AssertionResult expect_closed(std::chrono::milliseconds timeout = kDefaultTimeout);
@@ -67,5 +76,11 @@ class RawClient {
   bool eof_ = false;
   std::string buffer_;
 };
+
+// A non-blocking TCP socket connected to 127.0.0.1:port (TCP_NODELAY and SO_RCVBUF as
+// `options` say), for clients that do their own reading (RawClient, TlsClient); throws
+// std::runtime_error if the connection fails or takes longer than `timeout`.
+int connect_loopback(int port, RawClient::Options options = {},
+                     std::chrono::milliseconds timeout = RawClient::kDefaultTimeout);
 
 }  // namespace gnatsd::test

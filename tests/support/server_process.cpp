@@ -15,6 +15,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "eventually.hpp"
+
 extern char** environ;
 
 namespace gnatsd::test {
@@ -256,13 +258,14 @@ std::optional<int> ServerProcess::wait_exit(std::chrono::milliseconds timeout) {
     if (::waitpid(pid_, &status, 0) != pid_) return std::nullopt;
   } else {
     // Kernels without pidfd_open: poll waitpid() until the deadline.
-    auto deadline = Clock::now() + timeout;
-    for (;;) {
-      pid_t r = ::waitpid(pid_, &status, WNOHANG);
-      if (r == pid_) break;
-      if (r < 0 || Clock::now() >= deadline) return std::nullopt;
-      std::this_thread::sleep_for(2ms);
-    }
+    pid_t reaped = 0;
+    eventually(
+        [&] {
+          reaped = ::waitpid(pid_, &status, WNOHANG);
+          return reaped != 0;
+        },
+        timeout, 2ms);
+    if (reaped != pid_) return std::nullopt;
   }
   pid_ = -1;
   return status;

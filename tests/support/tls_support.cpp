@@ -1,10 +1,6 @@
 // Throwaway PKI and raw TLS client for the TLS integration tests.
 #include "tls_support.hpp"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/x509_vfy.h>
 #include <poll.h>
@@ -15,6 +11,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
+
+#include "raw_client.hpp"
 
 namespace gnatsd::test {
 namespace {
@@ -86,19 +84,7 @@ std::vector<std::string> TestPki::verify_flags() const {
 // ---- TlsClient ------------------------------------------------------------------------------
 
 TlsClient::TlsClient(int port, TlsClientOptions options) {
-  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd_ < 0) throw std::runtime_error("socket failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd_);
-    throw std::runtime_error("connect to port " + std::to_string(port) + " failed");
-  }
-  int one = 1;
-  ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_NONBLOCK);
+  fd_ = connect_loopback(port, RawClient::Options{.no_delay = true});
 
   // The INFO line, byte by byte, so that nothing after it is taken from OpenSSL.
   const auto deadline = Clock::now() + kDefaultTimeout;

@@ -7,20 +7,13 @@
 #include <chrono>
 #include <thread>
 
+#include "eventually.hpp"
+
 namespace gnatsd::auth {
 namespace {
 
 using namespace std::chrono_literals;
-
-template <class Predicate>
-bool eventually(Predicate predicate, std::chrono::milliseconds timeout = 5s) {
-  for (auto deadline = std::chrono::steady_clock::now() + timeout;
-       std::chrono::steady_clock::now() < deadline;) {
-    if (predicate()) return true;
-    std::this_thread::sleep_for(1ms);
-  }
-  return predicate();
-}
+using gnatsd::test::eventually;
 
 TEST(CheckPoolTest, RunsEveryJobOnAHelperThread) {
   CheckPool pool(2);

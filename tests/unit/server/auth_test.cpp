@@ -8,6 +8,8 @@
 
 #include "auth/authenticator.hpp"
 #include "auth/bcrypt.hpp"
+#include "eventually.hpp"
+#include "raw_client.hpp"
 #include "server/server.hpp"
 #include "server_test_support.hpp"
 
@@ -15,9 +17,9 @@ namespace gnatsd::server {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::eventually;
+using gnatsd::test::eventually;
+using gnatsd::test::RawClient;
 using testing::RunningServer;
-using testing::Socket;
 
 constexpr std::string_view kAuthViolation = "-ERR 'Authorization Violation'\r\n";
 constexpr std::string_view kAuthTimeout = "-ERR 'Authentication Timeout'\r\n";
@@ -27,31 +29,31 @@ constexpr std::string_view kSpecHash =
 constexpr std::string_view kSpecPassword = "#IclkRPHUpsTmACWzmIGXr";
 
 // A client past INFO; returns the INFO line through `info` when asked.
-std::unique_ptr<Socket> open(int port, std::string* info = nullptr) {
-  auto s = std::make_unique<Socket>(port);
+std::unique_ptr<RawClient> open(int port, std::string* info = nullptr) {
+  auto s = std::make_unique<RawClient>(port);
   std::string got = s->read_until("\r\n");
   EXPECT_TRUE(got.starts_with("INFO {")) << got;
   if (info) *info = got;
-  s->clear();
+  s->take_buffered();
   return s;
 }
 
 // Sends `bytes` then PING; returns what came back up to and including PONG (or until the
 // connection closed / 5 s passed).
-std::string roundtrip(Socket& s, std::string_view bytes) {
-  s.clear();
-  s.send(std::string(bytes) + "PING\r\n");
+std::string roundtrip(RawClient& s, std::string_view bytes) {
+  s.take_buffered();
+  EXPECT_TRUE(s.send(std::string(bytes) + "PING\r\n"));
   std::string got = s.read_until("PONG\r\n");
-  s.clear();
+  s.take_buffered();
   return got;
 }
 
 // Sends `bytes` and expects exactly `expected` followed by the server closing the connection.
-void expect_refused(Socket& s, std::string_view bytes, std::string_view expected) {
-  s.clear();
-  s.send(bytes);
-  EXPECT_TRUE(s.wait_closed()) << "still open after: " << bytes;
-  EXPECT_EQ(s.received(), expected);
+void expect_refused(RawClient& s, std::string_view bytes, std::string_view expected) {
+  s.take_buffered();
+  EXPECT_TRUE(s.send(bytes));
+  EXPECT_TRUE(s.expect_closed()) << "still open after: " << bytes;
+  EXPECT_EQ(s.buffered(), expected);
 }
 
 std::string connect_line(std::string_view fields) {
@@ -166,14 +168,14 @@ TEST(AuthTest, BcryptCheckDoesNotStallOtherClientsOfTheSameWorker) {
   ASSERT_EQ(roundtrip(*fast, connect_line(R"("user":"fast","pass":"plain")")), "PONG\r\n");
 
   auto slow = open(running.port());
-  slow->send(connect_line(R"("user":"slow","pass":"pw")") + "PING\r\n");
+  EXPECT_TRUE(slow->send(connect_line(R"("user":"slow","pass":"pw")") + "PING\r\n"));
   // While the hash is computed, the other client is served at once...
   for (int i = 0; i < 5; ++i) {
     auto started = std::chrono::steady_clock::now();
     ASSERT_EQ(roundtrip(*fast, ""), "PONG\r\n");
     EXPECT_LT(std::chrono::steady_clock::now() - started, 500ms);
   }
-  EXPECT_EQ(slow->received(), "") << "the slow CONNECT finished before the fast round trips";
+  EXPECT_EQ(slow->buffered(), "") << "the slow CONNECT finished before the fast round trips";
   // ...and the slow one gets its answer when the check is done.
   EXPECT_EQ(slow->read_until("PONG\r\n", 20s), "PONG\r\n");
 }
@@ -200,9 +202,9 @@ TEST(AuthTest, AuthTimeoutClosesClientsThatNeverConnect) {
   auto connected = open(running.port());
   ASSERT_EQ(roundtrip(*connected, connect_line(R"("auth_token":"t")")), "PONG\r\n");
 
-  EXPECT_TRUE(idle->wait_closed(5s));
+  EXPECT_TRUE(idle->expect_closed(5s));
   EXPECT_GE(std::chrono::steady_clock::now() - started, 300ms);
-  EXPECT_EQ(idle->received(), kAuthTimeout);
+  EXPECT_EQ(idle->buffered(), kAuthTimeout);
   // The client that connected in time stays.
   EXPECT_EQ(roundtrip(*connected, ""), "PONG\r\n");
   EXPECT_TRUE(eventually([&] { return running.server().num_clients() == 1; }));
@@ -213,8 +215,8 @@ TEST(AuthTest, NoAuthTimeoutWithoutAuth) {
   RunningServer running{options};
   auto c = open(running.port());
   // Past the 2 s default: nothing arrives and the connection stays usable.
-  EXPECT_FALSE(c->wait_closed(2500ms));
-  EXPECT_EQ(c->received(), "");
+  EXPECT_FALSE(c->expect_closed(2500ms));
+  EXPECT_EQ(c->buffered(), "");
   EXPECT_EQ(roundtrip(*c, connect_line("")), "PONG\r\n");
 }
 
@@ -365,8 +367,8 @@ TEST(AuthTest, NoAuthUserStillHasTheAuthTimeout) {
   options.auth_timeout = 200ms;
   RunningServer running{options};
   auto c = open(running.port());
-  EXPECT_TRUE(c->wait_closed());
-  EXPECT_EQ(c->received(), kAuthTimeout);
+  EXPECT_TRUE(c->expect_closed());
+  EXPECT_EQ(c->buffered(), kAuthTimeout);
 }
 
 TEST(AuthTest, NewAuthenticatorAppliesToNewAndConnectedClients) {
@@ -380,8 +382,8 @@ TEST(AuthTest, NewAuthenticatorAppliesToNewAndConnectedClients) {
   options.password = "new";
   running.server().set_authenticator(std::make_shared<const auth::Authenticator>(options));
   // The connected client's old password no longer holds, as after a nats-server reload.
-  EXPECT_TRUE(before->wait_closed());
-  EXPECT_EQ(before->received(), kAuthViolation);
+  EXPECT_TRUE(before->expect_closed());
+  EXPECT_EQ(before->buffered(), kAuthViolation);
   auto old_pass = open(running.port());
   expect_refused(*old_pass, connect_line(R"("user":"u","pass":"old")"), kAuthViolation);
   auto new_pass = open(running.port());
@@ -410,7 +412,7 @@ TEST(AuthTest, NewPermissionsApplyToConnectedClients) {
   running.server().set_authenticator(std::make_shared<const auth::Authenticator>(options));
   EXPECT_EQ(alice->read_until("\r\n"),
             "-ERR 'Permissions Violation for Subscription to \"q\" (sid \"2\")'\r\n");
-  alice->clear();
+  alice->take_buffered();
 
   EXPECT_EQ(roundtrip(*bob, "PUB q 1\r\nq\r\nPUB foo.x 1\r\nx\r\nPUB foo.a 1\r\na\r\n"),
             "PONG\r\n");

@@ -10,13 +10,13 @@
 #include <memory>
 #include <regex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "client_helpers.hpp"
+#include "eventually.hpp"
 #include "http_client.hpp"
 #include "raw_client.hpp"
 #include "server_process.hpp"
@@ -64,11 +64,13 @@ inline json poll_json(const MonitoredServer& s, const std::string& path,
                       const std::function<bool(const json&)>& done, std::string_view what,
                       std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
   json body;
-  for (auto deadline = Clock::now() + timeout; Clock::now() < deadline;) {
-    body = s.get(path);
-    if (!body.is_null() && done(body)) return body;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  const bool got = eventually(
+      [&] {
+        body = s.get(path);
+        return !body.is_null() && done(body);
+      },
+      timeout, std::chrono::milliseconds(10));
+  if (got) return body;
   ADD_FAILURE() << "timed out waiting for " << what << " at " << path << "; last: " << body.dump(2);
   return nullptr;
 }
