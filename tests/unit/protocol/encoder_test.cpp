@@ -46,9 +46,11 @@ TEST(Encoder, ClientHmsgCountsHeadersInTheTotal) {
 
 TEST(Encoder, WriteFrameStaysWithinTheBoundForTheLargestNumbers) {
   const std::string payload(100, 'x');
-  const ClientMsg msg{.subject = std::string(300, 's'),
+  const std::string subject(300, 's');
+  const std::string reply(200, 'r');
+  const ClientMsg msg{.subject = subject,
                       .sid = "123456789012345678901234",
-                      .reply = std::string(200, 'r'),
+                      .reply = reply,
                       .payload = payload,
                       .header_len = 99};
   std::string out;

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "in_memory_connection.hpp"
 #include "server/client_session.hpp"
@@ -45,7 +46,14 @@ class MemorySessionTest : public ::testing::Test {
         40000 + static_cast<int>(cid));
     client.session->start();
     owner_.run_flushes();
+    sessions_.push_back(client.session);
     return client;
+  }
+
+  // As a worker does at shutdown: a subscription holds its session, so an open session with
+  // subscriptions is only freed once closing drops its interest.
+  void TearDown() override {
+    for (auto& session : sessions_) session->close(CloseReason::ServerShutdown);
   }
 
   // The client sends `bytes`; the session reads them as one readable event, and the batch's
@@ -58,6 +66,7 @@ class MemorySessionTest : public ::testing::Test {
 
   StandaloneClientContext context_;
   ManualOwner owner_;
+  std::vector<std::shared_ptr<ClientSession>> sessions_;
 };
 
 TEST_F(MemorySessionTest, InfoFirstThenPongForPing) {
