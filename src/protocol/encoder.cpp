@@ -16,7 +16,11 @@ std::size_t frame_bound(const RouteMsg& msg) {
 }
 
 char* write_frame(char* out, const RouteMsg& msg) {
-  out = put(out, msg.header_len > 0 ? std::string_view("HMSG ") : std::string_view("RMSG "));
+  if (msg.header_len > 0) {
+    out = put(out, "HMSG ");
+  } else {
+    out = put(out, "RMSG ");
+  }
   out = put(out, msg.account);
   *out++ = ' ';
   out = put(out, msg.subject);

@@ -51,17 +51,18 @@ namespace encoder_detail {
 
 inline constexpr std::size_t kMaxNumberDigits = 20;  // std::uint64_t
 
-inline char* put(char* out, std::string_view bytes) {
+[[gnu::always_inline]] inline char* put(char* out, std::string_view bytes) {
   std::memcpy(out, bytes.data(), bytes.size());
   return out + bytes.size();
 }
 
-inline char* put_number(char* out, std::uint64_t value) {
+[[gnu::always_inline]] inline char* put_number(char* out, std::uint64_t value) {
   return std::to_chars(out, out + kMaxNumberDigits, value).ptr;
 }
 
 // Shared tail of every message frame: "[hdr_len ]size\r\n<payload>\r\n".
-inline char* put_sizes_and_payload(char* out, std::string_view payload, std::size_t header_len) {
+[[gnu::always_inline]] inline char* put_sizes_and_payload(char* out, std::string_view payload,
+                                                          std::size_t header_len) {
   if (header_len > 0) {
     out = put_number(out, header_len);
     *out++ = ' ';
@@ -75,17 +76,24 @@ inline char* put_sizes_and_payload(char* out, std::string_view payload, std::siz
 }  // namespace encoder_detail
 
 // Upper bound of the bytes write_frame(out, msg) writes.
-inline std::size_t frame_bound(const ClientMsg& msg) {
+[[gnu::always_inline]] inline std::size_t frame_bound(const ClientMsg& msg) {
   // "HMSG ", three separators after subject, sid and reply, two numbers and their space, two CRLFs.
   return 5 + msg.subject.size() + msg.sid.size() + msg.reply.size() + msg.payload.size() + 3 +
          2 * encoder_detail::kMaxNumberDigits + 1 + 4;
 }
 
 // Writes "MSG <subject> <sid> [reply] <size>\r\n<payload>\r\n" (or the HMSG form) at `out`,
-// which holds at least frame_bound(msg) bytes; returns the end of what was written.
-inline char* write_frame(char* out, const ClientMsg& msg) {
+// which holds at least frame_bound(msg) bytes; returns the end of what was written. Inlined
+// into the delivery loop: a call per delivery measured +13% instructions on fan-out.
+[[gnu::always_inline]] inline char* write_frame(char* out, const ClientMsg& msg) {
   using namespace encoder_detail;
-  out = put(out, msg.header_len > 0 ? std::string_view("HMSG ") : std::string_view("MSG "));
+  // Two literal puts, not one of a chosen literal: a constant size compiles to plain stores,
+  // a variable one to a memcpy call.
+  if (msg.header_len > 0) {
+    out = put(out, "HMSG ");
+  } else {
+    out = put(out, "MSG ");
+  }
   out = put(out, msg.subject);
   *out++ = ' ';
   out = put(out, msg.sid);

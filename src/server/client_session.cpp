@@ -178,8 +178,8 @@ bool ClientSession::accept_pub(const protocol::PubFrame& frame) {
   ++in_msgs_;
   in_bytes_ += frame.payload.size();
   last_activity_ = last_read_;
-  worker_.stats().in_msgs.add(1);
-  worker_.stats().in_bytes.add(frame.payload.size());
+  stats_.in_msgs.add(1);
+  stats_.in_bytes.add(frame.payload.size());
   if (log::trace_enabled()) {
     if (frame.has_headers) {
       trace_in("HPUB",

@@ -179,9 +179,11 @@ void ClientSession::auth_violation() {
   // nats-server names the CONNECT's nkey when nkey users are configured, else its user when a
   // users list is.
   if (authenticator_ && authenticator_->has_nkeys()) {
-    log::error("{} - authentication error - Nkey {}", describe(), common::go_quote(credentials_.nkey));
+    log::error("{} - authentication error - Nkey {}", describe(),
+               common::go_quote(credentials_.nkey));
   } else if (authenticator_ && authenticator_->has_users()) {
-    log::error("{} - authentication error - User {}", describe(), common::go_quote(credentials_.user));
+    log::error("{} - authentication error - User {}", describe(),
+               common::go_quote(credentials_.user));
   } else {
     log::error("{} - authentication error", describe());
   }

@@ -32,6 +32,9 @@ Connection::Connection(subjects::SubscriberKind kind, const ServerContext& serve
     : subjects::Subscriber(kind),
       server_(server),
       worker_(worker),
+      stats_(worker.stats()),
+      match_cache_(worker.match_cache()),
+      queue_random_(worker.queue_random()),
       transport_(std::move(transport)),
       tls_(dynamic_cast<net::TlsTransport*>(transport_.get())),
       cid_(cid),
@@ -296,7 +299,7 @@ void Connection::flush() {
     close(CloseReason::WriteError);
     return;
   }
-  worker_.stats().slow_consumers.add(1);
+  stats_.slow_consumers.add(1);
   log::info("{} - Slow Consumer Detected: MaxPending of {} Exceeded", describe(),
             server_.options().max_pending);
   close(CloseReason::SlowConsumerPendingBytes);
@@ -308,7 +311,7 @@ void Connection::tick(Clock::time_point now) {
   const auto& options = server_.options();
   if (write_blocked_since_ != Clock::time_point{} &&
       now - write_blocked_since_ > options.write_deadline) {
-    worker_.stats().slow_consumers.add(1);
+    stats_.slow_consumers.add(1);
     const Outbound::Backlog backlog = outbound_.backlog();
     log::info(
         "{} - Slow Consumer Detected: WriteDeadline of {} exceeded with {} chunks of {} total "

@@ -133,6 +133,10 @@ class Connection : public net::IoHandler,
 
   const ServerContext& server_;
   ConnectionOwner& worker_;
+  // The owner's, taken once: the per-message path makes no virtual call to reach them.
+  TrafficStats& stats_;
+  subjects::MatchCache& match_cache_;
+  subjects::QueueRandom& queue_random_;
   std::unique_ptr<net::Transport> transport_;
   net::TlsTransport* const tls_;  // transport_ when it is TLS, else null (not owning)
   const std::uint64_t cid_;

@@ -4,6 +4,7 @@
 // them; a unit test implements them around an in-memory transport (tests/unit/server).
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -26,7 +27,8 @@ namespace gnatsd::server {
 class ClosedConnections;
 class Connection;
 
-// The worker a connection is pinned to. Loop thread only, except index().
+// The worker a connection is pinned to. Loop thread only, except index(). The references it
+// hands out stay valid for the owner's lifetime: a connection takes them once.
 class ConnectionOwner {
  public:
   virtual net::EventLoop& loop() noexcept = 0;
@@ -46,14 +48,25 @@ class ConnectionOwner {
   ~ConnectionOwner() = default;
 };
 
-// What every connection reads from the server. Any thread.
+// What every connection reads from the server. Any thread. Not virtual: connections read the
+// options for every delivery, so the snapshot pointer lives here and the server publishes it.
 class ServerContext {
  public:
-  // The options in force; the reference stays valid for the server's lifetime.
-  virtual const config::Options& options() const noexcept = 0;
+  // The options in force: those of the start, or of the latest successful reload. The
+  // reference stays valid for the server's lifetime (reloads keep earlier snapshots).
+  const config::Options& options() const noexcept {
+    return *live_options_.load(std::memory_order_acquire);
+  }
 
  protected:
   ~ServerContext() = default;
+  // `options` must outlive every connection that may still read it.
+  void publish_options(const config::Options* options) noexcept {
+    live_options_.store(options, std::memory_order_release);
+  }
+
+ private:
+  std::atomic<const config::Options*> live_options_{nullptr};
 };
 
 // What a client session needs of the server besides its options. Any thread.

@@ -16,7 +16,7 @@ ClientSession* client_of(const subjects::Subscription& sub) {
 }  // namespace
 
 std::uint64_t Connection::fan_out(const OutboundMessage& msg, bool echo) {
-  const subjects::MatchResult& match = worker_.match_cache().match(msg.subject);
+  const subjects::MatchResult& match = match_cache_.match(msg.subject);
   std::uint64_t delivered = 0;
   // One subscriber: queue the message, have its flush scheduled, note the pressure it is under.
   auto offer = [&](const subjects::SubscriptionPtr& sub) {
@@ -39,7 +39,7 @@ std::uint64_t Connection::fan_out(const OutboundMessage& msg, bool echo) {
     const auto members = group.local();
     const std::size_t n = members.size();
     if (n == 0) continue;
-    const std::size_t first = worker_.queue_random().below(n);
+    const std::size_t first = queue_random_.below(n);
     for (std::size_t i = 0; i < n; ++i) {
       if (offer(members[(first + i) % n])) {
         ++delivered;
@@ -48,8 +48,8 @@ std::uint64_t Connection::fan_out(const OutboundMessage& msg, bool echo) {
     }
   }
   if (delivered > 0) {
-    worker_.stats().out_msgs.add(delivered);
-    worker_.stats().out_bytes.add(delivered * msg.payload.size());
+    stats_.out_msgs.add(delivered);
+    stats_.out_bytes.add(delivered * msg.payload.size());
   }
   return delivered;
 }

@@ -154,7 +154,7 @@ void Server::reload() {
   for (const auto& line : changes) log::info("{}", line);
   const bool reauthorize = authorization_changed(current, *next);
   reloaded_options_.push_back(std::move(next));
-  live_options_.store(reloaded_options_.back().get(), std::memory_order_release);
+  publish_options(reloaded_options_.back().get());
   config_load_time_.store(WallClock::now());
   // New credentials and permissions: new connections use them, connected clients are checked
   // against them again.

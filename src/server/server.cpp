@@ -60,7 +60,7 @@ Server::Server(config::Options options)
       check_pool_(std::min<std::size_t>(kMaxCheckThreads, std::thread::hardware_concurrency())),
       authenticator_(std::make_shared<const auth::Authenticator>(options_)) {
   if (options_.server_name.empty()) options_.server_name = server_id_;
-  live_options_.store(&options_, std::memory_order_release);
+  publish_options(&options_);
   planned_workers_ = options_.io_threads > 0 ? static_cast<std::size_t>(options_.io_threads)
                                              : std::max(1u, std::thread::hardware_concurrency());
 }

@@ -49,11 +49,7 @@ class Server final : public ClientContext {
   // Any thread: begin an orderly shutdown.
   void request_shutdown();
 
-  // The options in force: those of the start, or of the latest successful reload. Any thread;
-  // the reference stays valid for the server's lifetime (reloads keep earlier snapshots).
-  const config::Options& options() const noexcept override {
-    return *live_options_.load(std::memory_order_acquire);
-  }
+  using ServerContext::options;
 
   // How a reload (SIGHUP) rebuilds the options: the new options, or why they are unusable.
   using OptionsSource = std::function<std::variant<config::Options, std::string>()>;
@@ -128,7 +124,6 @@ class Server final : public ClientContext {
   // Reloadable fields are read through options(); options_ holds the start-up values of the
   // fields that cannot change while running (listen address, ports).
   config::Options options_;
-  std::atomic<const config::Options*> live_options_{nullptr};
   std::vector<std::unique_ptr<const config::Options>> reloaded_options_;  // main thread only
   OptionsSource options_source_;
   std::string server_id_;

@@ -111,9 +111,10 @@ class StandaloneClientContext final : public ClientContext {
  public:
   explicit StandaloneClientContext(config::Options options)
       : options_(std::move(options)),
-        authenticator_(std::make_shared<const auth::Authenticator>(options_)) {}
+        authenticator_(std::make_shared<const auth::Authenticator>(options_)) {
+    publish_options(&options_);
+  }
 
-  const config::Options& options() const noexcept override { return options_; }
   std::shared_ptr<const auth::Authenticator> authenticator() const override {
     return authenticator_;
   }
