@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "protocol/parse_result.hpp"
+
 namespace gnatsd::protocol {
 
 struct PubFrame {
@@ -27,30 +29,6 @@ struct SubFrame {
 struct UnsubFrame {
   std::string_view sid;
   std::int64_t max_msgs = -1;  // -1: unsubscribe now; otherwise after this many deliveries
-};
-
-enum class ParseError {
-  None,
-  UnknownOp,       // -ERR 'Unknown Protocol Operation', then close
-  MaxControlLine,  // -ERR 'maximum control line exceeded', then close
-  MaxPayload,      // -ERR 'Maximum Payload Violation', then close
-  BadArgs,         // malformed PUB/HPUB/SUB/UNSUB arguments, or the client sent -ERR:
-                   // logged, connection closed, no -ERR
-};
-
-struct ParserLimits {
-  std::size_t max_control_line;
-  std::int64_t max_payload;
-};
-
-struct ParseResult {
-  // Bytes of complete frames handled; the caller keeps buffer[consumed..] for the next call.
-  std::size_t consumed = 0;
-  // When the buffer ends inside a frame whose size is known (a PUB waiting for its payload):
-  // the total bytes that frame needs from buffer[consumed]. 0 when unknown or not waiting.
-  std::size_t pending_frame_size = 0;
-  ParseError error = ParseError::None;
-  std::string error_log;  // detail for the server log (only on error), in nats-server's wording
 };
 
 // Every callback returns false to stop parsing after the current frame (e.g. the session closed).

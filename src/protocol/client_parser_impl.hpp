@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "common/go_quote.hpp"
+#include "protocol/frame_errors.hpp"
 #include "protocol/frame_scan.hpp"
 
 namespace gnatsd::protocol {
@@ -17,12 +17,10 @@ namespace parser_detail {
 using namespace scan;
 
 // Values that mirror nats-server's parser (server/const.go).
-inline constexpr std::size_t kProtoSnippetSize = 32;         // PROTO_SNIPPET_SIZE
-inline constexpr std::size_t kControlLineSnippetSize = 128;  // MAX_CONTROL_LINE_SNIPPET_SIZE
-inline constexpr std::size_t kPubMaxArgs = 3;                // subject [reply] size
-inline constexpr std::size_t kHpubMaxArgs = 4;               // subject [reply] hdr total
-inline constexpr std::size_t kSubMaxArgs = 3;                // subject [queue] sid
-inline constexpr std::size_t kUnsubMaxArgs = 2;              // sid [max]
+inline constexpr std::size_t kPubMaxArgs = 3;    // subject [reply] size
+inline constexpr std::size_t kHpubMaxArgs = 4;   // subject [reply] hdr total
+inline constexpr std::size_t kSubMaxArgs = 3;    // subject [queue] sid
+inline constexpr std::size_t kUnsubMaxArgs = 2;  // sid [max]
 
 // +OK, INFO and -ERR are server-to-client ops, but nats-server's client parser accepts them
 // too: +OK and INFO are ignored, -ERR closes the connection.
@@ -82,65 +80,19 @@ inline ClientOpScan scan_op(const char* p, std::size_t avail) {
   }
 }
 
-// Error results. They are cold: building the log text is the only allocation of the parser.
+// The client parser's names for the shared error helpers (frame_errors.hpp).
 [[gnu::cold]] inline void fail_unknown_op(ParseResult& r, std::string_view buffer, std::size_t at) {
-  r.error = ParseError::UnknownOp;
-  r.error_log = "Client parser ERROR, i=" + std::to_string(at) + ": proto='";
-  common::append_go_quoted(r.error_log, buffer.substr(at, kProtoSnippetSize));
-  r.error_log += "...'";
-}
-
-[[gnu::cold]] inline void fail_bad_args(ParseResult& r, std::string_view what,
-                                        std::string_view arg) {
-  r.error = ParseError::BadArgs;
-  r.error_log.assign(what);
-  common::append_go_quoted(r.error_log, arg);
+  scan::fail_unknown_op(r, "Client", buffer, at);
 }
 
 // A client's own -ERR line: nats-server logs "Client Error <text>" and closes, sending nothing.
 [[gnu::cold]] inline void fail_client_error(ParseResult& r, std::string_view text) {
-  r.error = ParseError::BadArgs;
-  r.error_log = "Client Error ";
-  r.error_log.append(text);
+  scan::fail_peer_error(r, "Client Error ", text);
 }
 
-[[gnu::cold]] inline void fail_max_payload(ParseResult& r, std::int64_t size,
-                                           std::int64_t max_payload) {
-  r.error = ParseError::MaxPayload;
-  r.error_log =
-      "maximum payload exceeded: " + std::to_string(size) + " vs " + std::to_string(max_payload);
-}
-
-[[gnu::cold]] inline void fail_max_control_line(ParseResult& r, std::size_t max_control_line,
-                                                std::string_view arg) {
-  r.error = ParseError::MaxControlLine;
-  r.error_log = "maximum control line exceeded: max_control_line " +
-                std::to_string(max_control_line) + ", Buffer len " + std::to_string(arg.size()) +
-                " (snip: ";
-  common::append_go_quoted(r.error_log, arg.substr(0, kControlLineSnippetSize));
-  r.error_log += "...)";
-}
-
-// Checks a line whose '\n' has not arrived: reports an impossible op at once, and a line that
-// already breaks max_control_line, so the caller never buffers an unbounded line.
 inline void check_partial_line(std::string_view buffer, std::size_t pos, const ParserLimits& limits,
                                ParseResult& r) {
-  const char* const line = buffer.data() + pos;
-  const std::size_t avail = buffer.size() - pos;
-  const ClientOpScan scan = scan_op(line, avail);
-  if (scan.status == ScanStatus::Invalid) return fail_unknown_op(r, buffer, pos + scan.bad_at);
-  if (scan.status == ScanStatus::NeedMore) return;
-  std::string_view arg;
-  if (takes_args(scan.op)) {
-    const std::size_t start = skip_blanks(line, scan.name_len, avail);
-    std::size_t end = avail;
-    if (end > start && line[end - 1] == '\r') --end;  // the CR of a CRLF split before its LF
-    arg = std::string_view(line + start, end - start);
-  }
-  const std::size_t mcl = limits.max_control_line;
-  if (arg.size() > mcl || line_too_long(avail, mcl)) {
-    fail_max_control_line(r, mcl, arg.empty() ? std::string_view(line, avail) : arg);
-  }
+  scan::check_partial_line(buffer, pos, limits, r, "Client", scan_op, takes_args);
 }
 
 }  // namespace parser_detail

@@ -45,7 +45,9 @@ inline OpScan<Op> match_op_name(const char* p, std::size_t avail, Op op, const c
   constexpr std::size_t kLen = N - 1;
   for (std::size_t i = 1; i < kLen; ++i) {
     if (i >= avail) return {ScanStatus::NeedMore, op, kLen, 0};
-    if (upper(p[i]) != name[i]) return {ScanStatus::Invalid, op, kLen, i};
+    // Letters case-insensitively; '+' and '-' (RS+, LS-) exactly, as upper() would not keep them.
+    const bool letter = name[i] >= 'A' && name[i] <= 'Z';
+    if ((letter ? upper(p[i]) : p[i]) != name[i]) return {ScanStatus::Invalid, op, kLen, i};
   }
   if (needs_separator) {
     if (kLen >= avail) return {ScanStatus::NeedMore, op, kLen, 0};
