@@ -58,28 +58,4 @@ Json go_float(double value) {
   return value;
 }
 
-std::string to_go_json(const Json& value, bool indent) {
-  std::string text =
-      value.dump(indent ? 2 : -1, ' ', false, nlohmann::json::error_handler_t::replace);
-  // Outside strings JSON never has these characters, so escaping every one is exact.
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '<':
-        out += "\\u003c";
-        break;
-      case '>':
-        out += "\\u003e";
-        break;
-      case '&':
-        out += "\\u0026";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 }  // namespace gnatsd::monitor

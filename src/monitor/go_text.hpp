@@ -9,11 +9,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/go_json.hpp"
 #include "server/conn_info.hpp"
 
 namespace gnatsd::monitor {
 
-using Json = nlohmann::ordered_json;  // keeps fields in nats-server's order
+using Json = common::OrderedJson;  // keeps fields in nats-server's order
 
 // Go's time.RFC3339Nano in UTC: "2026-01-10T08:17:29.970134607Z", trailing zeros of the
 // fraction dropped (and the dot with them).
@@ -28,8 +29,6 @@ std::string rtt_text(std::chrono::nanoseconds rtt);
 // A float64 field as Go prints it: integral values without a fraction ("2", not "2.0").
 Json go_float(double value);
 
-// Go's json.MarshalIndent(v, "", "  ") (or json.Marshal when !indent): invalid UTF-8 replaced,
-// and <, >, & escaped as \u003c, \u003e, \u0026 as Go does for HTML safety.
-std::string to_go_json(const Json& value, bool indent = true);
+using common::to_go_json;
 
 }  // namespace gnatsd::monitor
