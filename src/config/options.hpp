@@ -57,7 +57,8 @@ struct TlsOptions {
   bool operator==(const TlsOptions&) const = default;
 };
 
-// `cluster {}` and --cluster/--routes: parsed and kept for the clustering issue.
+// `cluster {}` and --cluster/--routes, with nats-server's validation; no route connects yet
+// (the clustering issue).
 struct ClusterOptions {
   std::string name;
   std::string host;
@@ -70,6 +71,11 @@ struct ClusterOptions {
   bool no_advertise = false;
   int connect_retries = 0;
   TlsOptions tls;
+  // `permissions { import, export }` (or publish/subscribe): what this server accepts from
+  // routes (import, kept in `publish`) and sends them (export, kept in `subscribe`).
+  std::optional<Permissions> permissions;
+  // nats-server 2.10's routes per peer (`pool_size`); 0: not set.
+  int pool_size = 0;
   bool operator==(const ClusterOptions&) const = default;
 };
 

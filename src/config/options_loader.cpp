@@ -454,6 +454,7 @@ void tls_block(const ConfMapEntry& e, ConfReader& r, TlsOptions& tls) {
 void cluster_block(const ConfMapEntry& e, ConfReader& r, ClusterOptions& c) {
   const ConfMap* map = r.map(e);
   if (!map) return;
+  std::optional<Permissions> auth_permissions;
   KeyTable table = {
       {"name", string_field(c.name)},
       {"host", string_field(c.host)},
@@ -470,22 +471,53 @@ void cluster_block(const ConfMapEntry& e, ConfReader& r, ClusterOptions& c) {
        }},
       {"tls", [&c](const ConfMapEntry& x, ConfReader& rr) { tls_block(x, rr, c.tls); }},
       {"authorization",
-       [&c](const ConfMapEntry& x, ConfReader& rr) {
+       [&c, &auth_permissions](const ConfMapEntry& x, ConfReader& rr) {
          const ConfMap* auth = rr.map(x);
          if (!auth) return;
-         KeyTable t = {{"user", string_field(c.username)},
-                       {"username", string_field(c.username)},
-                       {"pass", string_field(c.password)},
-                       {"password", string_field(c.password)},
-                       {"timeout", seconds_field(c.auth_timeout)}};
+         std::string token;
+         bool has_users = false;
+         std::optional<Permissions> permissions;
+         const ConfMapEntry* permissions_entry = nullptr;
+         KeyTable t = {
+             {"user", string_field(c.username)},
+             {"username", string_field(c.username)},
+             {"pass", string_field(c.password)},
+             {"password", string_field(c.password)},
+             {"token", string_field(token)},
+             {"users", [&has_users](const ConfMapEntry&, ConfReader&) { has_users = true; }},
+             {"timeout", seconds_field(c.auth_timeout)},
+             {"permissions", [&](const ConfMapEntry& p, ConfReader& pr) {
+                permissions = config::permissions(p, pr);
+                permissions_entry = &p;
+              }}};
          apply_table(*auth, t, rr, false);
+         // nats-server's parseCluster: one user, no token; permissions here are deprecated
+         // and yield to the block's own.
+         if (has_users) {
+           rr.error(x.key_position, "Cluster authorization does not allow multiple users");
+         } else if (!token.empty()) {
+           rr.error(x.key_position, "Cluster authorization does not support tokens");
+         }
+         if (permissions_entry != nullptr) {
+           rr.warning(x.key_position,
+                      "setting \"permissions\" within cluster authorization block is deprecated");
+           auth_permissions = std::move(permissions);
+         }
        }},
       {"permissions",
-       [](const ConfMapEntry& x, ConfReader& rr) {
-         rr.warning(x.key_position, "cluster permissions are not supported by gnatsd, ignored");
+       [&c](const ConfMapEntry& x, ConfReader& rr) {
+         auto permissions = config::permissions(x, rr);
+         if (!permissions) return;
+         if (permissions->response) {
+           rr.error(x.key_position, "Cluster permissions do not support dynamic responses");
+           return;
+         }
+         c.permissions = std::move(permissions);
        }},
+      {"pool_size", int_field(c.pool_size, -1)},
   };
   apply_table(*map, table, r, true);
+  if (!c.permissions && auth_permissions) c.permissions = std::move(auth_permissions);
 }
 
 KeyTable top_level_table(Options& o) {

@@ -400,3 +400,50 @@ TEST(OptionsLoaderTest, Validation) {
 
 }  // namespace
 }  // namespace gnatsd::config
+
+namespace gnatsd::config {
+namespace {
+
+TEST(OptionsLoaderClusterTest, PermissionsImportAndExport) {
+  auto l = test::load(
+      "cluster {\n  port: 6222\n  permissions {\n    import: { allow: [\"imp.>\"] }\n"
+      "    export: { deny: \"secret.>\" }\n  }\n  pool_size: 3\n}\n");
+  ASSERT_TRUE(l.result.ok()) << l.result.errors.front();
+  ASSERT_TRUE(l.options.cluster.permissions);
+  ASSERT_TRUE(l.options.cluster.permissions->publish);
+  EXPECT_EQ(l.options.cluster.permissions->publish->allow, (std::vector<std::string>{"imp.>"}));
+  ASSERT_TRUE(l.options.cluster.permissions->subscribe);
+  EXPECT_EQ(l.options.cluster.permissions->subscribe->deny, (std::vector<std::string>{"secret.>"}));
+  EXPECT_EQ(l.options.cluster.pool_size, 3);
+}
+
+TEST(OptionsLoaderClusterTest, NatsServersRefusalsOfClusterAuthorizationAndPermissions) {
+  EXPECT_EQ(test::load("cluster {\n  authorization { users: [ {user: a, password: b} ] }\n}\n")
+                .result.errors.at(0),
+            "test.conf:2:3: Cluster authorization does not allow multiple users");
+  EXPECT_EQ(test::load("cluster {\n  authorization { token: abc }\n}\n").result.errors.at(0),
+            "test.conf:2:3: Cluster authorization does not support tokens");
+  EXPECT_EQ(test::load("cluster {\n  permissions { publish: a, allow_responses: true }\n}\n")
+                .result.errors.at(0),
+            "test.conf:2:3: Cluster permissions do not support dynamic responses");
+}
+
+TEST(OptionsLoaderClusterTest, PermissionsInTheAuthorizationBlockAreDeprecatedAndYield) {
+  auto l = test::load(
+      "cluster {\n  authorization { user: r, password: p, permissions { import: a.> } }\n}\n");
+  ASSERT_TRUE(l.result.ok()) << l.result.errors.front();
+  ASSERT_EQ(l.result.warnings.size(), 1u);
+  EXPECT_NE(l.result.warnings[0].find(
+                "setting \"permissions\" within cluster authorization block is deprecated"),
+            std::string::npos);
+  ASSERT_TRUE(l.options.cluster.permissions);
+  EXPECT_EQ(l.options.cluster.permissions->publish->allow, (std::vector<std::string>{"a.>"}));
+  l = test::load(
+      "cluster {\n  permissions { import: b.> }\n"
+      "  authorization { user: r, password: p, permissions { import: a.> } }\n}\n");
+  ASSERT_TRUE(l.result.ok());
+  EXPECT_EQ(l.options.cluster.permissions->publish->allow, (std::vector<std::string>{"b.>"}));
+}
+
+}  // namespace
+}  // namespace gnatsd::config
