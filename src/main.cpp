@@ -43,6 +43,7 @@ LoadedOptions load_options(const std::vector<std::string>& args, const std::stri
   }
   auto cli = gnatsd::config::parse_command_line(args, out.options);
   out.warnings.insert(out.warnings.end(), cli.warnings.begin(), cli.warnings.end());
+  gnatsd::config::apply_baseline(out.options);
   out.error = gnatsd::config::validate_options(out.options);
   return out;
 }

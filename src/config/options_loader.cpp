@@ -604,6 +604,10 @@ ConfigLoadResult load_config_file(const std::string& path, Options& options) {
   return apply_config(*parsed, options);
 }
 
+void apply_baseline(Options& o) {
+  if (o.port == 0) o.port = protocol::kDefaultPort;
+}
+
 std::string validate_options(const Options& o) {
   if (o.max_payload > o.max_pending)
     return fmt::format("max_payload ({}) cannot be higher than max_pending ({})", o.max_payload,

@@ -22,6 +22,10 @@ ConfigLoadResult load_config_file(const std::string& path, Options& options);
 // Applies an already parsed tree (exposed for tests).
 ConfigLoadResult apply_config(const ConfMap& config, Options& options);
 
+// nats-server's setBaselineOptions, once the config file and the command line are applied:
+// port 0 means the default port (-1 is the one that lets the OS choose).
+void apply_baseline(Options& options);
+
 // Cross-field checks run after the config file and the command line are both applied, with
 // nats-server's messages. Returns the first problem, or "" when the options are usable.
 std::string validate_options(const Options& options);

@@ -99,6 +99,14 @@ Server::~Server() {
 
 std::string Server::start() {
   log::info("Starting gnatsd version {}", protocol::kGnatsdVersion);
+  // nats-server 2.x's banner lines, with the nats-server version whose protocol gnatsd speaks
+  // (the "version" clients see in INFO).
+  log::info("  Version:  {}", protocol::kServerVersion);
+  log::info("  Git:      [not set]");
+  log::debug("  Go build: {}", protocol::kBuildToolchain);
+  if (!options_.cluster.name.empty()) log::info("  Cluster:  {}", options_.cluster.name);
+  log::info("  Name:     {}", options_.server_name);
+  log::info("  ID:       {}", server_id_);
   if (authenticator()->has_plaintext_passwords()) {
     log::warn("Plaintext passwords detected, use nkeys or bcrypt");
   }

@@ -6,6 +6,9 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "client_helpers.hpp"
 #include "raw_client.hpp"
@@ -35,6 +38,29 @@ TEST(LifecycleTest, StartupLogAnnouncesListenerAndReadiness) {
   EXPECT_LT(starting, listening) << log;
   EXPECT_LT(listening, ready) << log;
   EXPECT_NE(log.find("[INF]"), std::string::npos) << log;
+}
+
+TEST(LifecycleTest, StartupBannerNamesTheProtocolVersionServerNameAndId) {
+  // nats-server 2.x's lines after "Starting …", in its order and spacing; the ID is the
+  // server_id clients get in INFO, the version the one INFO reports.
+  ServerProcess server({"-n", "banner-node"});
+  ASSERT_TRUE(server.wait_for_log(" is ready", 5s)) << server.log();
+  RawClient client(server.port());
+  const std::string info = client.read_line();
+  ASSERT_EQ(info.rfind("INFO ", 0), 0U) << info;
+  const auto json = nlohmann::json::parse(info.substr(5));
+  const std::string log = server.log();
+  const std::vector<std::string> lines = {
+      "[INF]   Version:  " + json["version"].get<std::string>(), "[INF]   Git:      [",
+      "[INF]   Name:     banner-node", "[INF]   ID:       " + json["server_id"].get<std::string>(),
+      "Listening for client connections"};
+  std::size_t at = log.find("Starting ");
+  ASSERT_NE(at, std::string::npos) << log;
+  for (const auto& line : lines) {
+    const std::size_t next = log.find(line, at);
+    ASSERT_NE(next, std::string::npos) << "missing, or out of order: " << line << "\n" << log;
+    at = next;
+  }
 }
 
 TEST(LifecycleTest, DebugAndTraceFlagsLogConnectionsAndProtocol) {

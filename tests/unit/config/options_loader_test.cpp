@@ -447,3 +447,21 @@ TEST(OptionsLoaderClusterTest, PermissionsInTheAuthorizationBlockAreDeprecatedAn
 
 }  // namespace
 }  // namespace gnatsd::config
+
+namespace gnatsd::config {
+namespace {
+
+TEST(OptionsBaselineTest, PortZeroIsTheDefaultPortAndMinusOneStaysTheOsChoice) {
+  // As nats-server: `-p 0` or `port: 0` listens on 4222; `-p -1` on a port the OS picks.
+  auto l = test::load("port: 0\n");
+  ASSERT_TRUE(l.result.ok());
+  apply_baseline(l.options);
+  EXPECT_EQ(l.options.port, 4222);
+  l = test::load("port: -1\n");
+  ASSERT_TRUE(l.result.ok());
+  apply_baseline(l.options);
+  EXPECT_EQ(l.options.port, -1);
+}
+
+}  // namespace
+}  // namespace gnatsd::config
