@@ -102,6 +102,8 @@ struct Options {
   std::chrono::milliseconds write_deadline = protocol::kDefaultWriteDeadline;
   std::chrono::milliseconds lame_duck_duration{std::chrono::minutes(2)};
   std::chrono::milliseconds lame_duck_grace_period{std::chrono::seconds(10)};
+  // `no_header_support: true`: INFO says headers:false and no client may send HPUB.
+  bool no_header_support = false;
 
   // Authorization: single user, token, or a users list (exclusive, as nats-server).
   std::string username;

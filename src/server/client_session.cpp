@@ -103,7 +103,8 @@ bool ClientSession::on_connect(std::string_view json_text) {
   verbose_ = connect.verbose;
   pedantic_ = connect.pedantic;
   echo_ = connect.echo;
-  headers_ = connect.headers;
+  // As nats-server: headers when the client asks for them and the server supports them.
+  headers_ = connect.headers && !server_.options().no_header_support;
   no_responders_ = connect.no_responders;
   name_ = std::move(connect.name);
   lang_ = std::move(connect.lang);

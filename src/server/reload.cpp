@@ -34,7 +34,8 @@ std::string restart_only_change(const config::Options& now, const config::Option
                     differ("HTTPSPort", now.https_port, next.https_port),
                     differ("Cluster.Host", now.cluster.host, next.cluster.host),
                     differ("Cluster.Port", now.cluster.port, next.cluster.port),
-                    differ("IOThreads", now.io_threads, next.io_threads)}) {
+                    differ("IOThreads", now.io_threads, next.io_threads),
+                    differ("NoHeaderSupport", now.no_header_support, next.no_header_support)}) {
     if (!text.empty()) return text;
   }
   return {};

@@ -295,7 +295,7 @@ std::string Server::client_info(std::uint64_t cid, const std::string& ip, bool a
                                .server_name = options.server_name,
                                .host = options_.host,
                                .port = listener_.port(),
-                               .headers = true,
+                               .headers = !options.no_header_support,
                                .auth_required = auth_required,
                                .tls_required = tls,
                                .tls_verify = options.tls.verify,

@@ -40,6 +40,30 @@ TEST(ConfigFileTest, ValuesReachTheWireAndFlagsOverrideTheFile) {
   EXPECT_EQ(read_info(renamed.port()).value("server_name", ""), "from_flag");
 }
 
+TEST(ConfigFileTest, NoHeaderSupportTurnsHeadersOffForEveryClient) {
+  // As nats-server 2.9.10: INFO says headers:false; an HPUB is logged and closes the connection
+  // with no -ERR, even from a client that asked for headers; no_responders then has no headers
+  // to ride on.
+  TempFile conf("no_header_support: true\n");
+  ServerProcess server({"-c", conf.path()});
+  EXPECT_EQ(read_info(server.port()).value("headers", true), false);
+
+  RawClient publisher(server.port());
+  publisher.read_frame();  // INFO
+  EXPECT_EQ(roundtrip(publisher, "CONNECT {\"verbose\":false,\"headers\":true}\r\n"), "PONG\r\n");
+  ASSERT_TRUE(publisher.send("HPUB foo 12 14\r\nNATS/1.0\r\n\r\nhi\r\nPING\r\n"));
+  EXPECT_TRUE(publisher.expect_closed());
+  EXPECT_EQ(publisher.take_buffered(), "");
+  EXPECT_TRUE(server.wait_for_log("message headers not supported", 2s)) << server.log();
+
+  RawClient requester(server.port());
+  requester.read_frame();
+  ASSERT_TRUE(
+      requester.send("CONNECT {\"verbose\":false,\"headers\":true,"
+                     "\"no_responders\":true}\r\nPING\r\n"));
+  EXPECT_EQ(requester.read_line(), kErrNoRespondersNeedsHeaders);
+}
+
 TEST(ConfigFileTest, IncludesAreRelativeToTheIncludingFile) {
   TempFile limits("max_payload: 4096\n");
   const std::string name = limits.path().substr(limits.path().rfind('/') + 1);
