@@ -36,6 +36,19 @@ TEST(MonitorEndpointsTest, PortMinusOneLogsTheRealPortAndServesIt) {
   EXPECT_EQ(r.body, R"({"status":"ok"})");
 }
 
+TEST(MonitorEndpointsTest, HealthzProbesOfTheHelmChartAnswerAsWithoutJetStream) {
+  // The chart's startup, readiness and liveness probes; nats-server 2.9.10 without JetStream
+  // answers each the same way.
+  MonitoredServer s;
+  for (const char* path : {"/healthz?js-enabled-only=true", "/healthz?js-server-only=true",
+                           "/healthz?js-enabled=true"}) {
+    HttpResponse r = http_get(s.http, path);
+    EXPECT_EQ(r.status, 200) << path << " " << r.error;
+    EXPECT_EQ(r.content_type, "application/json") << path;
+    EXPECT_EQ(r.body, R"({"status":"ok"})") << path;
+  }
+}
+
 TEST(MonitorEndpointsTest, VarzHasEveryFieldWithGoTypes) {
   MonitoredServer s;
   json v = s.get("/varz");
