@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <exception>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -18,9 +19,22 @@ namespace {
 using gnatsd::config::CommandLine;
 using gnatsd::config::Options;
 
+// The name this binary was started as: "gnatsd", or "nats-server" through a symlink or alias
+// (the Helm chart and operators' scripts call that name). Messages carry it, and --signal
+// looks for processes by it, as nats-server does with its own.
+std::string program_name(const char* argv0) {
+  std::string_view name = argv0 != nullptr ? argv0 : "";
+  if (const auto slash = name.rfind('/'); slash != std::string_view::npos) {
+    name.remove_prefix(slash + 1);
+  }
+  return name.empty() ? std::string(gnatsd::process::kProcessName) : std::string(name);
+}
+
+std::string g_program = std::string(gnatsd::process::kProcessName);
+
 // nats-server's start-up error format: "<program>: <message>", exit code 1.
 int fail(const std::string& message) {
-  std::fprintf(stderr, "gnatsd: %s\n", message.c_str());
+  std::fprintf(stderr, "%s: %s\n", g_program.c_str(), message.c_str());
   return 1;
 }
 
@@ -53,6 +67,7 @@ LoadedOptions load_options(const std::vector<std::string>& args, const std::stri
 int main(int argc, char** argv) {
   using namespace gnatsd;
   const std::vector<std::string> args(argv + 1, argv + argc);
+  g_program = program_name(argc > 0 ? argv[0] : nullptr);
 
   // First pass: the action and the config file's name.
   Options scratch;
@@ -65,7 +80,7 @@ int main(int argc, char** argv) {
       std::fputs(config::tls_usage_text().c_str(), stdout);
       return 0;
     case CommandLine::Action::ShowVersion:
-      std::printf("gnatsd: v%s (nats-server %s protocol)\n",
+      std::printf("%s: v%s (nats-server %s protocol)\n", g_program.c_str(),
                   std::string(protocol::kGnatsdVersion).c_str(),
                   std::string(protocol::kServerVersion).c_str());
       return 0;
@@ -73,7 +88,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "%s\n\n%s", cli.error.c_str(), config::usage_text().c_str());
       return 1;
     case CommandLine::Action::SendSignal:
-      return process::run_signal_command(cli.signal, scratch.pid_file);
+      return process::run_signal_command(cli.signal, scratch.pid_file, g_program);
     case CommandLine::Action::TestConfig:
       if (cli.config_file.empty())
         return fail("must specify [-c, --config] option to check configuration file syntax");
@@ -86,7 +101,8 @@ int main(int argc, char** argv) {
   for (const auto& warning : loaded.warnings) std::fprintf(stderr, "%s\n", warning.c_str());
   if (!loaded.error.empty()) return fail(loaded.error);
   if (cli.action == CommandLine::Action::TestConfig) {
-    std::fprintf(stderr, "gnatsd: configuration file %s is valid\n", cli.config_file.c_str());
+    std::fprintf(stderr, "%s: configuration file %s is valid\n", g_program.c_str(),
+                 cli.config_file.c_str());
     return 0;
   }
 

@@ -138,10 +138,11 @@ std::string send_signal_command(std::string_view spec, const std::string& pid_fi
   return {};
 }
 
-int run_signal_command(std::string_view spec, const std::string& pid_file) {
-  std::string error = send_signal_command(spec, pid_file);
+int run_signal_command(std::string_view spec, const std::string& pid_file,
+                       std::string_view program) {
+  std::string error = send_signal_command(spec, pid_file, program);
   if (error.empty()) return 0;
-  std::fprintf(stderr, "%s: %s\n", std::string(kProcessName).c_str(), error.c_str());
+  std::fprintf(stderr, "%s: %s\n", std::string(program).c_str(), error.c_str());
   return 1;
 }
 

@@ -27,8 +27,10 @@ std::optional<std::vector<pid_t>> find_processes(std::string_view name);
 std::string send_signal_command(std::string_view spec, const std::string& pid_file,
                                 std::string_view process_name = kProcessName);
 
-// For main: send_signal_command, and on failure "gnatsd: <error>" on stderr. Returns the exit
-// status (0 or 1).
-int run_signal_command(std::string_view spec, const std::string& pid_file);
+// For main: send_signal_command looking for processes named `program` (the name this binary
+// runs as: "gnatsd", or "nats-server" through a symlink), and on failure "<program>: <error>"
+// on stderr. Returns the exit status (0 or 1).
+int run_signal_command(std::string_view spec, const std::string& pid_file,
+                       std::string_view program = kProcessName);
 
 }  // namespace gnatsd::process

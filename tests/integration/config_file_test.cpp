@@ -6,8 +6,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <fstream>
 #include <string>
+#include <utility>
 
 #include "client_helpers.hpp"
 #include "raw_client.hpp"
@@ -62,6 +66,33 @@ TEST(ConfigFileTest, NoHeaderSupportTurnsHeadersOffForEveryClient) {
       requester.send("CONNECT {\"verbose\":false,\"headers\":true,"
                      "\"no_responders\":true}\r\nPING\r\n"));
   EXPECT_EQ(requester.read_line(), kErrNoRespondersNeedsHeaders);
+}
+
+// Runs `command` through the shell; its exit status and what it printed (stdout and stderr).
+std::pair<int, std::string> shell(const std::string& command) {
+  std::string output;
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return {-1, output};
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, pipe) != nullptr) output += buf;
+  return {::pclose(pipe), output};
+}
+
+TEST(ConfigFileTest, ANatsServerSymlinkSpeaksInThatName) {
+  // The Helm chart and operators' scripts call the binary "nats-server".
+  char dir_template[] = "/tmp/gnatsd-alias-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir_template), nullptr);
+  const std::string dir = dir_template;
+  const std::string alias = dir + "/nats-server";
+  ASSERT_EQ(::symlink(server_binary().c_str(), alias.c_str()), 0);
+  const auto [bad_config_status, bad_config] = shell(alias + " -c " + dir + "/missing.conf");
+  EXPECT_TRUE(WIFEXITED(bad_config_status) && WEXITSTATUS(bad_config_status) == 1);
+  EXPECT_EQ(bad_config.rfind("nats-server: ", 0), 0U) << bad_config;
+  const auto [signal_status, signal] = shell(alias + " --signal reload=" + dir + "/no.pid");
+  EXPECT_TRUE(WIFEXITED(signal_status) && WEXITSTATUS(signal_status) == 1);
+  EXPECT_EQ(signal, "nats-server: invalid pid: " + dir + "/no.pid\n");
+  ::unlink(alias.c_str());
+  ::rmdir(dir.c_str());
 }
 
 TEST(ConfigFileTest, IncludesAreRelativeToTheIncludingFile) {
