@@ -1,5 +1,7 @@
 #include "server/outbound.hpp"
 
+#include "common/heap_return.hpp"
+
 namespace gnatsd::server {
 namespace {
 
@@ -41,7 +43,10 @@ bool Outbound::refill() {
   if (written_ < writing_.size()) return true;
   writing_.clear();
   written_ = 0;
-  if (writing_.capacity() > kMaxRetainedBuffer) writing_.release();
+  if (writing_.capacity() > kMaxRetainedBuffer) {
+    common::note_buffer_freed(writing_.capacity());
+    writing_.release();
+  }
   std::lock_guard lock(mutex_);
   shared_.pending.swap(writing_);
   return !writing_.empty();
@@ -72,11 +77,13 @@ void Outbound::close() {
     std::lock_guard lock(mutex_);
     shared_.expired.clear();  // they hold this connection: a cycle otherwise
     shared_.closed = true;
+    common::note_buffer_freed(shared_.pending.capacity());
     shared_.pending.release();
     shared_.pending_bytes = 0;
     shared_.filter.deny.reset();
     shared_.filter.deny_cache.clear();
   }
+  common::note_buffer_freed(writing_.capacity());
   writing_.release();
   written_ = 0;
 }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "common/heap_return.hpp"
 #include "log/logger.hpp"
 #include "net/tls_transport.hpp"
 #include "net/transport.hpp"
@@ -10,6 +11,13 @@
 #include "server/server.hpp"
 
 namespace gnatsd::server {
+namespace {
+
+// Freed outbound buffers given back to the OS once this much has accumulated: a few bursts of
+// slow consumers at max_pending, a trim at most once per tick.
+constexpr std::size_t kReturnFreedMemoryAfter = 4 * 1024 * 1024;
+
+}  // namespace
 
 Worker::Worker(Server& server, std::size_t index)
     : server_(server),
@@ -197,6 +205,7 @@ void Worker::tick() {
   for (auto& [ptr, connection] : connections_) all.push_back(connection);
   for (auto& connection : all) connection->tick(now);
   after_batch();
+  common::return_freed_memory(kReturnFreedMemoryAfter);
 }
 
 }  // namespace gnatsd::server
