@@ -1,10 +1,8 @@
-// Client session: CONNECT, PUB/SUB/UNSUB/PING/PONG, the MSG/HMSG encoding of deliveries,
-// monitoring.
+// Client session: CONNECT, PUB/SUB/UNSUB/PING/PONG, deliveries (filtered here, written by
+// protocol/encoder), monitoring.
 #include "server/client_session.hpp"
 
 #include <algorithm>
-#include <charconv>
-#include <cstring>
 
 #include "auth/nkey.hpp"
 #include "auth/trace_redaction.hpp"
@@ -18,7 +16,6 @@
 #include "subjects/subject_index.hpp"
 
 namespace gnatsd::server {
-namespace {}  // namespace
 
 ClientSession::ClientSession(ClientContext& server, ConnectionOwner& worker,
                              std::unique_ptr<net::Transport> transport, std::uint64_t cid,
