@@ -23,7 +23,10 @@ build: deps $(BUILD)/build.ninja
 run: build
 	$(BUILD)/gnatsd $(ARGS)
 
+# Side-by-side tests compare with nats-server 2.9.10, unpacked into the build directory (never
+# installed: Debian's package would start a service on port 4222).
 test: build
+	@scripts/reference-server.sh $(BUILD)/reference >/dev/null
 	cd $(BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 300
 
 $(ASAN_BUILD)/build.ninja:
@@ -31,6 +34,7 @@ $(ASAN_BUILD)/build.ninja:
 
 test-asan: deps $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	@scripts/reference-server.sh $(ASAN_BUILD)/reference >/dev/null
 	cd $(ASAN_BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 600
 
 $(FUZZ_BUILD)/build.ninja:

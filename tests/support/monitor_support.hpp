@@ -29,6 +29,8 @@ using nlohmann::json;
 struct MonitoredServer {
   explicit MonitoredServer(std::vector<std::string> extra = {})
       : process(with_monitor(std::move(extra))), http(monitor_port(process)) {}
+  MonitoredServer(ServerProcess::Binary binary, std::vector<std::string> extra)
+      : process(std::move(binary), with_monitor(std::move(extra))), http(monitor_port(process)) {}
   static std::vector<std::string> with_monitor(std::vector<std::string> extra) {
     extra.insert(extra.begin(), {"-m", "-1"});
     return extra;

@@ -62,6 +62,23 @@ std::string server_binary() {
 #endif
 }
 
+std::string reference_binary() {
+  std::string path;
+  if (const char* env = std::getenv("GNATSD_REFERENCE_BINARY"); env != nullptr && *env != '\0') {
+    path = env;
+  } else {
+#ifdef GNATSD_REFERENCE_BINARY
+    path = GNATSD_REFERENCE_BINARY;
+#endif
+  }
+  if (path.empty() || ::access(path.c_str(), X_OK) != 0) {
+    throw std::runtime_error("reference nats-server not found at \"" + path +
+                             "\": run scripts/reference-server.sh <build>/reference (make test "
+                             "does)");
+  }
+  return path;
+}
+
 TempFile::TempFile(std::string_view contents, std::string_view suffix) {
   std::string name = "/tmp/gnatsd-test-XXXXXX" + std::string(suffix);
   int fd = ::mkstemps(name.data(), static_cast<int>(suffix.size()));
@@ -86,6 +103,11 @@ TempFile::~TempFile() {
 
 ServerProcess::ServerProcess(std::vector<std::string> extra_args)
     : extra_args_(std::move(extra_args)) {
+  launch(-1);
+}
+
+ServerProcess::ServerProcess(Binary binary, std::vector<std::string> extra_args)
+    : binary_(std::move(binary.path)), extra_args_(std::move(extra_args)) {
   launch(-1);
 }
 
@@ -144,7 +166,7 @@ void ServerProcess::spawn(int port) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error(errno_text("pipe2"));
 
-  std::vector<std::string> args = {server_binary(), "-a", "127.0.0.1", "-p", std::to_string(port)};
+  std::vector<std::string> args = {binary_, "-a", "127.0.0.1", "-p", std::to_string(port)};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   std::vector<char*> argv;
   argv.reserve(args.size() + 1);

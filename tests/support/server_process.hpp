@@ -21,6 +21,10 @@ using Clock = std::chrono::steady_clock;
 
 // Binary under test: $GNATSD_TEST_BINARY if set, else the GNATSD_BINARY compile-time path.
 std::string server_binary();
+// nats-server 2.9.10 for side-by-side tests: GNATSD_REFERENCE_BINARY from the environment, else
+// the one scripts/reference-server.sh put in the build directory. Throws, saying how to get
+// it, when it is not there.
+std::string reference_binary();
 
 // A file in /tmp (mkstemp) holding `contents`; removed when this object goes away.
 class TempFile {
@@ -52,6 +56,11 @@ class ServerProcess {
   static constexpr std::chrono::milliseconds kStopTimeout = 5s;
 
   explicit ServerProcess(std::vector<std::string> extra_args = {});
+  // The same with another server binary, e.g. the reference nats-server in a side-by-side test.
+  struct Binary {
+    std::string path;
+  };
+  ServerProcess(Binary binary, std::vector<std::string> extra_args);
   // Runs the server (same fixed arguments) and waits for it to exit on its own; nullopt if it
   // is still running after `timeout` (it is then killed).
   static std::optional<ExitResult> run_to_exit(std::vector<std::string> extra_args,
@@ -92,6 +101,7 @@ class ServerProcess {
   void reader_loop(int fd);
   void join_reader();
 
+  std::string binary_ = server_binary();
   std::vector<std::string> extra_args_;
   std::string command_line_;  // of the latest spawn, for failure messages
   pid_t pid_ = -1;
