@@ -33,7 +33,6 @@ void ClientSession::start() {
   authenticator_ = context_.authenticator();
   start_io();
   last_activity_ = start_time_;
-  start_wall_ = WallClock::now();
   log::debug("{} - Client connection created", describe());
   send_info();
   start_tls();

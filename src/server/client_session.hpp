@@ -106,8 +106,6 @@ class ClientSession final : public Connection {
   void trace_in(std::string_view op, std::string_view args) const;
 
   // Loop thread state.
-  WallClock::time_point start_wall_;  // start_time_ on the wall clock: other instants derive
-                                      // from it, so that they never drift between requests
   // What monitoring calls last activity, as nats-server: CONNECT, SUB, UNSUB, PUB (the time of
   // the read that carried it) and deliveries (out_last_activity_), but not PING/PONG.
   Clock::time_point last_activity_;

@@ -60,6 +60,7 @@ void Connection::set_label(std::string label) {
 void Connection::start_io() {
   GNATSD_ASSERT_OWNER_THREAD();
   start_time_ = last_read_ = rtt_start_ = Clock::now();
+  start_wall_ = WallClock::now();
   next_ping_ = start_time_ + server_.options().ping_interval;
   in_buf_.resize(kInitialReadBuffer);
   worker_.loop().add(transport_->fd(), EPOLLIN | EPOLLRDHUP, this);

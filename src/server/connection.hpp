@@ -18,6 +18,7 @@
 #include "net/event_loop.hpp"
 #include "net/transport.hpp"
 #include "server/close_reason.hpp"
+#include "server/conn_info.hpp"
 #include "server/connection_context.hpp"
 #include "server/outbound.hpp"
 #include "subjects/subscriber.hpp"
@@ -147,6 +148,10 @@ class Connection : public net::IoHandler,
   // Loop thread state a kind reads.
   bool closed_ = false;
   Clock::time_point start_time_;
+  // start_time_ on the wall clock, read right after it: monitoring derives every other instant
+  // from the pair, so a gap between the two reads would shift them all (and reorder
+  // connections whose activity is that close).
+  WallClock::time_point start_wall_;
   Clock::time_point last_read_;    // any bytes from the peer: proves it alive (pings)
   Clock::time_point rtt_start_{};  // when the INFO or our latest PING went out
   std::chrono::nanoseconds rtt_{0};
