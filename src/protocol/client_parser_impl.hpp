@@ -80,19 +80,9 @@ inline ClientOpScan scan_op(const char* p, std::size_t avail) {
   }
 }
 
-// The client parser's names for the shared error helpers (frame_errors.hpp).
-[[gnu::cold]] inline void fail_unknown_op(ParseResult& r, std::string_view buffer, std::size_t at) {
-  scan::fail_unknown_op(r, "Client", buffer, at);
-}
-
 // A client's own -ERR line: nats-server logs "Client Error <text>" and closes, sending nothing.
 [[gnu::cold]] inline void fail_client_error(ParseResult& r, std::string_view text) {
   scan::fail_peer_error(r, "Client Error ", text);
-}
-
-inline void check_partial_line(std::string_view buffer, std::size_t pos, const ParserLimits& limits,
-                               ParseResult& r) {
-  scan::check_partial_line(buffer, pos, limits, r, "Client", scan_op, takes_args);
 }
 
 }  // namespace parser_detail
@@ -101,44 +91,27 @@ template <ClientFrameHandler H>
 ParseResult parse_client_frames(std::string_view buffer, const ParserLimits& limits, H& handler) {
   using namespace parser_detail;
   ParseResult result;
-  const char* const data = buffer.data();
   const std::size_t size = buffer.size();
   std::size_t pos = 0;
 
+  // Clients send "PUB " in upper case nearly always: one 4-byte compare spares the
+  // case-folding scan.
+  const auto scan_client_op = [](const char* p, std::size_t avail) {
+    return avail > 4 && std::memcmp(p, "PUB ", 4) == 0
+               ? ClientOpScan{ScanStatus::Found, Op::Pub, 3, 0}
+               : scan_op(p, avail);
+  };
   while (pos < size) {
-    const char* const line = data + pos;
+    scan::ControlLine<Op> control;
+    if (!read_control_line(buffer, pos, limits, result, "Client", scan_client_op, takes_args,
+                           control)) {
+      break;
+    }
+    const char* const line = control.line;
     const std::size_t avail = size - pos;
-    const auto* const lf = static_cast<const char*>(std::memchr(line, '\n', avail));
-    if (lf == nullptr) {
-      check_partial_line(buffer, pos, limits, result);
-      break;
-    }
-    // The line including its '\n'. A bare '\n' ends a line as well as CRLF does.
-    const std::size_t line_len = static_cast<std::size_t>(lf - line) + 1;
-    std::size_t ctl_end = line_len - 1;
-    if (ctl_end > 0 && line[ctl_end - 1] == '\r') --ctl_end;
-
-    // With the '\n' inside the scanned bytes the op is either found or invalid. Clients send
-    // "PUB " in upper case nearly always: one 4-byte compare spares the case-folding scan.
-    const ClientOpScan scan = (line_len > 4 && std::memcmp(line, "PUB ", 4) == 0)
-                                  ? ClientOpScan{ScanStatus::Found, Op::Pub, 3, 0}
-                                  : scan_op(line, line_len);
-    if (scan.status != ScanStatus::Found) {
-      fail_unknown_op(result, buffer, pos + scan.bad_at);
-      break;
-    }
-    const std::size_t arg_start = skip_blanks(line, scan.name_len, ctl_end);
-    const std::string_view arg(line + arg_start, ctl_end - arg_start);
-    if (takes_args(scan.op) && arg.size() > limits.max_control_line) {
-      fail_max_control_line(result, limits.max_control_line, arg);
-      break;
-    }
-    // The bytes before the '\n' (a CR included): what a read ending just before it would hold.
-    if (line_too_long(line_len - 1, limits.max_control_line)) {
-      fail_max_control_line(result, limits.max_control_line,
-                            arg.empty() ? std::string_view(line, line_len - 1) : arg);
-      break;
-    }
+    const std::size_t line_len = control.line_len;
+    const ClientOpScan& scan = control.op;
+    const std::string_view arg = control.arg;
 
     bool keep_going = true;
     switch (scan.op) {
@@ -198,7 +171,7 @@ ParseResult parse_client_frames(std::string_view buffer, const ParserLimits& lim
           break;
         }
         if (check.status == PayloadStatus::BadTrailer) {
-          fail_unknown_op(result, buffer, pos + check.bad_at);
+          fail_unknown_op(result, "Client", buffer, pos + check.bad_at);
           break;
         }
         frame.payload = std::string_view(line + line_len, payload_len);

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -85,6 +86,58 @@ inline void check_partial_line(std::string_view buffer, std::size_t pos, const P
   if (arg.size() > mcl || line_too_long(avail, mcl)) {
     fail_max_control_line(r, mcl, arg.empty() ? std::string_view(line, avail) : arg);
   }
+}
+
+// One control line at buffer[pos..] whose '\n' has arrived: the op, its argument, and the
+// line's length with the '\n'.
+template <class Op>
+struct ControlLine {
+  const char* line = nullptr;
+  std::size_t line_len = 0;
+  OpScan<Op> op;
+  std::string_view arg;
+};
+
+// Reads the control line at buffer[pos..] (pos < buffer.size()). False when the parser must
+// stop there: the line is incomplete (checked as check_partial_line does) or rejected
+// (r.error set: an unknown op, or max_control_line).
+template <class Op, class ScanOp, class TakesArgs>
+[[gnu::always_inline]] inline bool read_control_line(std::string_view buffer, std::size_t pos,
+                                                     const ParserLimits& limits, ParseResult& r,
+                                                     std::string_view kind, ScanOp scan_op,
+                                                     TakesArgs takes_args, ControlLine<Op>& out) {
+  const char* const line = buffer.data() + pos;
+  const std::size_t avail = buffer.size() - pos;
+  const auto* const lf = static_cast<const char*>(std::memchr(line, '\n', avail));
+  if (lf == nullptr) {
+    check_partial_line(buffer, pos, limits, r, kind, scan_op, takes_args);
+    return false;
+  }
+  // The line including its '\n'. A bare '\n' ends a line as well as CRLF does.
+  const std::size_t line_len = static_cast<std::size_t>(lf - line) + 1;
+  std::size_t ctl_end = line_len - 1;
+  if (ctl_end > 0 && line[ctl_end - 1] == '\r') --ctl_end;
+  // With the '\n' inside the scanned bytes the op is either found or invalid.
+  out.op = scan_op(line, line_len);
+  if (out.op.status != ScanStatus::Found) {
+    fail_unknown_op(r, kind, buffer, pos + out.op.bad_at);
+    return false;
+  }
+  const std::size_t arg_start = skip_blanks(line, out.op.name_len, ctl_end);
+  out.arg = std::string_view(line + arg_start, ctl_end - arg_start);
+  if (takes_args(out.op.op) && out.arg.size() > limits.max_control_line) {
+    fail_max_control_line(r, limits.max_control_line, out.arg);
+    return false;
+  }
+  // The bytes before the '\n' (a CR included): what a read ending just before it would hold.
+  if (line_too_long(line_len - 1, limits.max_control_line)) {
+    fail_max_control_line(r, limits.max_control_line,
+                          out.arg.empty() ? std::string_view(line, line_len - 1) : out.arg);
+    return false;
+  }
+  out.line = line;
+  out.line_len = line_len;
+  return true;
 }
 
 }  // namespace gnatsd::protocol::scan

@@ -268,38 +268,19 @@ template <RouteFrameHandler H>
 ParseResult parse_route_frames(std::string_view buffer, const ParserLimits& limits, H& handler) {
   using namespace route_parser_detail;
   ParseResult result;
-  const char* const data = buffer.data();
   const std::size_t size = buffer.size();
   std::size_t pos = 0;
 
   while (pos < size) {
-    const char* const line = data + pos;
+    scan::ControlLine<Op> control;
+    if (!read_control_line(buffer, pos, limits, result, "Router", scan_op, takes_args, control)) {
+      break;
+    }
+    const char* const line = control.line;
     const std::size_t avail = size - pos;
-    const auto* const lf = static_cast<const char*>(std::memchr(line, '\n', avail));
-    if (lf == nullptr) {
-      scan::check_partial_line(buffer, pos, limits, result, "Router", scan_op, takes_args);
-      break;
-    }
-    const std::size_t line_len = static_cast<std::size_t>(lf - line) + 1;
-    std::size_t ctl_end = line_len - 1;
-    if (ctl_end > 0 && line[ctl_end - 1] == '\r') --ctl_end;
-
-    const RouteOpScan op = scan_op(line, line_len);
-    if (op.status != ScanStatus::Found) {
-      fail_unknown_op(result, "Router", buffer, pos + op.bad_at);
-      break;
-    }
-    const std::size_t arg_start = skip_blanks(line, op.name_len, ctl_end);
-    const std::string_view arg(line + arg_start, ctl_end - arg_start);
-    if (takes_args(op.op) && arg.size() > limits.max_control_line) {
-      fail_max_control_line(result, limits.max_control_line, arg);
-      break;
-    }
-    if (line_too_long(line_len - 1, limits.max_control_line)) {
-      fail_max_control_line(result, limits.max_control_line,
-                            arg.empty() ? std::string_view(line, line_len - 1) : arg);
-      break;
-    }
+    const std::size_t line_len = control.line_len;
+    const RouteOpScan& op = control.op;
+    const std::string_view arg = control.arg;
 
     bool keep_going = true;
     switch (op.op) {
