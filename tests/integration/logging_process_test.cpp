@@ -19,19 +19,13 @@
 
 #include "eventually.hpp"
 #include "server_process.hpp"
+#include "temp_dir.hpp"
 
 namespace gnatsd::test {
 namespace {
 
 constexpr auto kWait = 10s;
 const std::string kListening = "Listening for client connections on 127.0.0.1:";
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 // True once `path` contains `needle` (a file the server writes; polled until the deadline).
 bool wait_for_file(const std::string& path, std::string_view needle,

@@ -17,30 +17,13 @@
 #include "eventually.hpp"
 #include "raw_client.hpp"
 #include "server_process.hpp"
+#include "temp_dir.hpp"
 
 namespace gnatsd::test {
 namespace {
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
-
-// A fresh directory under /tmp, removed with its contents at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "gnatsd-ports-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 fs::path ports_file_of(const ServerProcess& server, const fs::path& dir) {
   const std::string exe = fs::path(server_binary()).filename().string();
@@ -64,7 +47,7 @@ std::string wait_for_file(const fs::path& path, std::chrono::milliseconds timeou
 
 TEST(PortsFileTest, ListsTheRandomPortsAndGoesAwayAtExit) {
   TempDir dir;
-  ServerProcess server({"-m", "-1", "--ports_file_dir", dir.path().string()});
+  ServerProcess server({"-m", "-1", "--ports_file_dir", dir.path()});
   const fs::path file = ports_file_of(server, dir.path());
   const std::string text = wait_for_file(file, 5s);
   ASSERT_FALSE(text.empty()) << file << "\n" << server.log();

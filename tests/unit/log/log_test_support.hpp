@@ -1,5 +1,5 @@
-// Helpers for the logging tests: a scratch directory, whole-file reads, stderr capture, and a
-// fixture that puts the process-wide logger back on stderr after each test.
+// Helpers for the logging tests (with the scratch directory of tests/support): stderr capture,
+// and a fixture that puts the process-wide logger back on stderr after each test.
 #pragma once
 
 #include <fcntl.h>
@@ -15,33 +15,12 @@
 #include <gtest/gtest.h>
 
 #include "log/logger.hpp"
+#include "temp_dir.hpp"
 
 namespace gnatsd::log::test {
 
-class TempDir {
- public:
-  TempDir() {
-    char name[] = "/tmp/gnatsd-log-test-XXXXXX";
-    if (::mkdtemp(name) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = name;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-inline std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+using gnatsd::test::read_file;
+using gnatsd::test::TempDir;
 
 // Points file descriptor 2 at a file for its lifetime; text() is what was written meanwhile.
 class StderrCapture {

@@ -11,24 +11,16 @@
 
 #include <gtest/gtest.h>
 
+#include "temp_dir.hpp"
+
 namespace gnatsd::process {
 namespace {
 
 class PidFileTest : public ::testing::Test {
  protected:
-  PidFileTest() {
-    char name[] = "/tmp/gnatsd-pid-test-XXXXXX";
-    dir_ = ::mkdtemp(name);
-  }
-  ~PidFileTest() override { std::filesystem::remove_all(dir_); }
-  std::string file(const std::string& name) const { return dir_ + "/" + name; }
-  static std::string read(const std::string& path) {
-    std::ifstream in(path);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-  }
-  std::string dir_;
+  std::string file(const std::string& name) const { return dir_.file(name); }
+  static std::string read(const std::string& path) { return test::read_file(path); }
+  test::TempDir dir_;
 };
 
 TEST_F(PidFileTest, WritesThePidWithoutNewline) {

@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include "temp_dir.hpp"
+
 namespace gnatsd::process {
 namespace {
 
@@ -35,40 +37,31 @@ TEST(PortsFileTest, ListenUrlsOfAWildcardListAnInterfaceAddress) {
 
 class PortsFileDirTest : public ::testing::Test {
  protected:
-  PortsFileDirTest() {
-    char name[] = "/tmp/gnatsd-ports-test-XXXXXX";
-    dir_ = ::mkdtemp(name);
-  }
-  ~PortsFileDirTest() override { std::filesystem::remove_all(dir_); }
   std::string expected_path() const {
-    return dir_ + "/" + program_invocation_short_name + "_" + std::to_string(::getpid()) + ".ports";
+    return dir_.file(std::string(program_invocation_short_name) + "_" + std::to_string(::getpid()) +
+                     ".ports");
   }
-  static std::string read(const std::string& path) {
-    std::ifstream in(path);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-  }
-  std::string dir_;
+  static std::string read(const std::string& path) { return test::read_file(path); }
+  test::TempDir dir_;
 };
 
 TEST_F(PortsFileDirTest, WrittenUnderTheExecutableAndPidAndRemoved) {
   const std::string path = expected_path();
   {
     PortsFile ports_file;
-    ASSERT_EQ(ports_file.write(dir_, {{"nats://127.0.0.1:4222"}, {}}), "");
+    ASSERT_EQ(ports_file.write(dir_.path(), {{"nats://127.0.0.1:4222"}, {}}), "");
     EXPECT_EQ(read(path), R"({"nats":["nats://127.0.0.1:4222"]})");
     ports_file.remove();
     EXPECT_FALSE(std::filesystem::exists(path));
     ports_file.remove();  // harmless twice
-    ASSERT_EQ(ports_file.write(dir_ + "/", {{}, {"http://127.0.0.1:8222"}}), "");
+    ASSERT_EQ(ports_file.write(dir_.path() + "/", {{}, {"http://127.0.0.1:8222"}}), "");
     EXPECT_EQ(read(path), R"({"monitoring":["http://127.0.0.1:8222"]})");
   }
   EXPECT_FALSE(std::filesystem::exists(path));
 }
 
 TEST_F(PortsFileDirTest, UnwritableIsNatsServersError) {
-  const std::string dir = dir_ + "/missing";
+  const std::string dir = dir_.file("missing");
   const std::string path =
       dir + "/" + program_invocation_short_name + "_" + std::to_string(::getpid()) + ".ports";
   PortsFile ports_file;

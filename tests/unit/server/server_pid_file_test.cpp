@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include "temp_dir.hpp"
+
 #include "server/server.hpp"
 
 namespace gnatsd::server {
@@ -16,19 +18,9 @@ namespace {
 
 class ServerPidFileTest : public ::testing::Test {
  protected:
-  ServerPidFileTest() {
-    char name[] = "/tmp/gnatsd-server-pid-test-XXXXXX";
-    dir_ = ::mkdtemp(name);
-  }
-  ~ServerPidFileTest() override { std::filesystem::remove_all(dir_); }
-  std::string file(const std::string& name) const { return dir_ + "/" + name; }
-  static std::string read(const std::string& path) {
-    std::ifstream in(path);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-  }
-  std::string dir_;
+  std::string file(const std::string& name) const { return dir_.file(name); }
+  static std::string read(const std::string& path) { return test::read_file(path); }
+  test::TempDir dir_;
 };
 
 TEST_F(ServerPidFileTest, WritesItAtStartAndRemovesItAtCleanExit) {
