@@ -17,6 +17,7 @@
 #include "monitor/go_text.hpp"
 #include "monitor/metrics.hpp"
 #include "monitor/query.hpp"
+#include "monitor/routez.hpp"
 #include "monitor/subsz.hpp"
 #include "monitor/varz.hpp"
 #include "net/tls_context.hpp"
@@ -235,13 +236,9 @@ void MonitorServer::install_routes(const std::string& base) {
   json_endpoint(
       "/routez",
       [this](const Params& params) {
-        if (auto subs = decode_subs(params); !subs.ok()) return bad_request(subs.error);
-        Json out;  // no routes until the clustering work lands
-        out["server_id"] = server_.server_id();
-        out["now"] = rfc3339_nano(server::WallClock::now());
-        out["num_routes"] = 0;
-        out["routes"] = Json::array();
-        return json_reply(out);
+        auto subs = decode_subs(params);
+        if (!subs.ok()) return bad_request(subs.error);
+        return json_reply(build_routez(server_, subs.value));
       },
       false);
   json_endpoint("/healthz", [](const Params&) {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <thread>
 
+#include "cluster/cluster.hpp"
 #include "protocol/constants.hpp"
 #include "server/server.hpp"
 
@@ -26,11 +27,14 @@ std::string url_host(std::string url) {
   return url;
 }
 
-Json cluster_varz(const config::ClusterOptions& cluster) {
+Json cluster_varz(const config::ClusterOptions& cluster, const cluster::Cluster* running) {
   Json out = Json::object();  // every field is omitted when empty, as Go's omitempty does
-  if (!cluster.name.empty()) out["name"] = cluster.name;
+  // The name in force (a generated one, or the one it converged to) and the bound port.
+  const std::string name = running ? running->cluster_name() : cluster.name;
+  if (!name.empty()) out["name"] = name;
   if (!cluster.host.empty()) out["addr"] = cluster.host;
-  if (cluster.port != 0) out["cluster_port"] = cluster.port;
+  const int port = running ? running->port() : cluster.port;
+  if (port != 0) out["cluster_port"] = port;
   if (cluster.auth_timeout.count() != 0)
     out["auth_timeout"] = go_float(seconds(cluster.auth_timeout));
   if (!cluster.routes.empty()) {
@@ -71,6 +75,7 @@ Json build_varz(server::Server& server, const VarzInputs& inputs) {
   v["ssl_required"] = tls_required;
   v["tls_required"] = tls_required;
   if (tls_required && options.tls.verify) v["tls_verify"] = true;  // omitted when false
+  if (const auto urls = server.cluster_client_urls(); !urls.empty()) v["connect_urls"] = urls;
   v["max_connections"] = options.max_connections;
   if (options.max_subscriptions > 0) v["max_subscriptions"] = options.max_subscriptions;
   v["ping_interval"] = nanos(options.ping_interval);
@@ -84,7 +89,7 @@ Json build_varz(server::Server& server, const VarzInputs& inputs) {
   v["max_payload"] = options.max_payload;
   v["max_pending"] = options.max_pending;
   v["max_pending_size"] = options.max_pending;  // 0.x name
-  v["cluster"] = cluster_varz(options.cluster);
+  v["cluster"] = cluster_varz(options.cluster, server.cluster());
   v["gateway"] = Json::object();
   v["leaf"] = Json::object();
   v["mqtt"] = Json::object();
@@ -103,8 +108,8 @@ Json build_varz(server::Server& server, const VarzInputs& inputs) {
   v["cpu"] = go_float(inputs.usage.cpu_percent);
   v["connections"] = server.num_clients();
   v["total_connections"] = server.total_connections();
-  v["routes"] = 0;  // filled by the clustering work
-  v["remotes"] = 0;
+  v["routes"] = server.cluster() ? server.cluster()->num_routes() : 0;
+  v["remotes"] = v["routes"];
   v["leafnodes"] = 0;
   v["in_msgs"] = traffic.in_msgs;
   v["out_msgs"] = traffic.out_msgs;

@@ -48,6 +48,8 @@ inline constexpr std::string_view kSystemQueueGroup = "_sys_";
 // Error texts sent as -ERR '<text>' (server/errors.go, server/client.go).
 namespace err {
 inline constexpr std::string_view kUnknownProtocol = "Unknown Protocol Operation";
+// A client dialled the cluster port (its CONNECT has "lang"; a route's has not).
+inline constexpr std::string_view kClientOnRoutePort = "attempted to connect to route port";
 inline constexpr std::string_view kMaxPayload = "Maximum Payload Violation";
 inline constexpr std::string_view kMaxControlLine = "maximum control line exceeded";
 inline constexpr std::string_view kInvalidSubject = "Invalid Subject";

@@ -23,7 +23,7 @@ ClientSession::ClientSession(ClientContext& server, ConnectionOwner& worker,
     : Connection(subjects::SubscriberKind::Client, server, worker, std::move(transport), cid,
                  std::move(ip), port),
       context_(server),
-      interest_(server.subject_index()) {}
+      interest_(server.subject_index(), server.interest_listener()) {}
 
 ClientSession::~ClientSession() = default;
 

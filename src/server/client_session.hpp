@@ -34,7 +34,7 @@ class ClientSession final : public Connection {
   ~ClientSession() override;
 
   // Loop thread.
-  void start();
+  void start() override;
   void send_lame_duck_info();
 
   // Any thread: queues one MSG/HMSG for `sub`.

@@ -25,6 +25,13 @@ enum class CloseReason {
   MaxSubscriptionsExceeded,
   ServerShutdown,
   NoRespondersRequiresHeaders,
+  // Routes.
+  DuplicateRoute,
+  RouteRemoved,
+  ClusterNameConflict,
+  DuplicateServerName,
+  WrongPort,
+  WrongGateway,
 };
 
 constexpr std::string_view to_string(CloseReason reason) {
@@ -65,6 +72,18 @@ constexpr std::string_view to_string(CloseReason reason) {
       return "Server Shutdown";
     case CloseReason::NoRespondersRequiresHeaders:
       return "No Responders Requires Headers";
+    case CloseReason::DuplicateRoute:
+      return "Duplicate Route";
+    case CloseReason::RouteRemoved:
+      return "Route Removed";
+    case CloseReason::ClusterNameConflict:
+      return "Cluster Name Conflict";
+    case CloseReason::DuplicateServerName:
+      return "Duplicate Server Name";
+    case CloseReason::WrongPort:
+      return "Incorrect Port";
+    case CloseReason::WrongGateway:
+      return "Wrong Gateway";
   }
   return "Unknown State";
 }

@@ -69,6 +69,8 @@ class Connection : public net::IoHandler,
   Connection& operator=(const Connection&) = delete;
 
   // Loop thread.
+  // Called once by the worker that adopted the connection: greets the peer, starts reading.
+  virtual void start() = 0;
   void on_io(std::uint32_t events) override;
   void flush();
   void close(CloseReason reason);
@@ -99,6 +101,8 @@ class Connection : public net::IoHandler,
   void start_io();
   void start_tls();
   void set_label(std::string label);
+  // The next ping check happens `after` from now (routes ping about a second after they form).
+  void set_next_ping(Clock::duration after) { next_ping_ = Clock::now() + after; }
 
   // Input buffer access for process_input().
   std::string_view in_buffered() const noexcept { return {in_buf_.data(), in_len_}; }
@@ -119,6 +123,9 @@ class Connection : public net::IoHandler,
   // Fans one message out to the subscribers of its subject (fan_out.cpp), counts the
   // deliveries and notes the back-pressure they cause; the number delivered.
   std::uint64_t fan_out(const OutboundMessage& msg, bool echo);
+  // The same for a message a route brought: local subscribers only (one hop), and of the queue
+  // groups only those the sender picked this server for (`queues`, blank-separated).
+  std::uint64_t fan_out_routed(const OutboundMessage& msg, std::string_view queues);
 
   // Aborts (debug builds) when called off the owning worker's loop thread.
   void assert_owner_thread() const;
@@ -199,6 +206,16 @@ class Connection : public net::IoHandler,
   Clock::time_point next_ping_;
   Clock::time_point write_blocked_since_{};
   std::vector<subjects::SubscriptionPtr> expired_;  // scratch for on_expired
+  // Scratch of fan_out: the routes one message goes to, each with the queue groups it was
+  // picked for. Kept between messages so that forwarding allocates nothing once warm.
+  struct RouteTarget {
+    Connection* route = nullptr;
+    std::vector<std::string_view> queues;
+  };
+  std::vector<RouteTarget> route_targets_;
+  std::size_t route_target_count_ = 0;
+  RouteTarget& route_target(Connection* route);
+  std::uint64_t forward_to_routes(const OutboundMessage& msg);
 
   // The log prefix; read by other workers' deliveries when tracing.
   mutable std::mutex label_mutex_;

@@ -13,6 +13,7 @@
 
 #include "config/options.hpp"
 #include "net/event_loop.hpp"
+#include "server/interest_listener.hpp"
 #include "server/stats.hpp"
 #include "subjects/queue_selection.hpp"
 #include "subjects/subject_index.hpp"
@@ -75,6 +76,8 @@ class ClientContext : public ServerContext {
   virtual std::shared_ptr<const auth::Authenticator> authenticator() const = 0;
   virtual auth::CheckPool& check_pool() noexcept = 0;
   virtual subjects::SubjectIndex& subject_index() noexcept = 0;
+  // Told of every local subscription change; null without a cluster.
+  virtual InterestListener* interest_listener() noexcept = 0;
   // INFO for one client (see protocol::info_frame).
   virtual std::string client_info(std::uint64_t cid, const std::string& ip, bool auth_required,
                                   bool tls, bool lame_duck = false,

@@ -9,6 +9,7 @@ Interest::AddResult Interest::add(const subjects::SubscriptionPtr& sub, std::siz
   if (max_subs > 0 && by_id_.size() >= max_subs) return AddResult::OverLimit;
   by_id_.emplace(sub->sid, sub);
   index_.insert(sub);
+  if (listener_ != nullptr) listener_->subscribed(*sub);
   return AddResult::Added;
 }
 
@@ -18,6 +19,7 @@ bool Interest::remove(const subjects::SubscriptionPtr& sub) {
   if (it == by_id_.end() || it->second != sub) return false;
   by_id_.erase(it);
   index_.remove(sub);
+  if (listener_ != nullptr) listener_->unsubscribed(*sub);
   return true;
 }
 
@@ -28,6 +30,7 @@ void Interest::remove_all() {
   for (auto& [id, sub] : all) {
     sub->closed.store(true, std::memory_order_release);
     index_.remove(sub);
+    if (listener_ != nullptr) listener_->unsubscribed(*sub);
   }
 }
 

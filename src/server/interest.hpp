@@ -1,8 +1,8 @@
 // The one place a connection's interest changes: SUB, UNSUB, an auto-unsubscribe that reached
 // its count, a reload that withdrew a permission, and close all come here. It keeps the
 // connection's subscriptions by id and updates the server's subject index, which in turn
-// invalidates the match-cache entries the change affects. Interest propagation to cluster routes
-// hooks in here (the clustering issue).
+// invalidates the match-cache entries the change affects, and tells the cluster (routes learn
+// of local interest through the listener).
 //
 // Owner thread only: deliveries on other workers never change interest; an auto-unsubscribe
 // they complete is handed to the owner through the outbound side (Outbound::expire).
@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/string_hash.hpp"
+#include "server/interest_listener.hpp"
 #include "subjects/subscription.hpp"
 
 namespace gnatsd::subjects {
@@ -23,7 +24,9 @@ namespace gnatsd::server {
 
 class Interest {
  public:
-  explicit Interest(subjects::SubjectIndex& index) : index_(index) {}
+  // `listener`: null when no cluster is configured.
+  Interest(subjects::SubjectIndex& index, InterestListener* listener)
+      : index_(index), listener_(listener) {}
 
   enum class AddResult {
     Added,
@@ -48,6 +51,7 @@ class Interest {
 
  private:
   subjects::SubjectIndex& index_;
+  InterestListener* const listener_;
   common::StringMap<subjects::SubscriptionPtr> by_id_;
 };
 

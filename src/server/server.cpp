@@ -16,6 +16,8 @@
 #include <random>
 #include <thread>
 
+#include "cluster/cluster.hpp"
+#include "cluster/route_url.hpp"
 #include "log/logger.hpp"
 #include "monitor/monitor_server.hpp"
 #include "protocol/constants.hpp"
@@ -158,6 +160,13 @@ std::string Server::start() {
 
   log::info("Listening for client connections on {}:{}", options_.host, listener_.port());
   if (tls_context()) log::info("TLS required for client connections");
+  if (options_.cluster.port != 0) {
+    if (auto err = start_cluster(); !err.empty()) {
+      if (monitor_) monitor_->stop();
+      stop_workers();
+      return err;
+    }
+  }
   if (!options_.ports_file_dir.empty()) write_ports_file(options_.ports_file_dir);
   log::debug("Server id is {}", server_id_);
   log::debug("Using {} I/O threads", workers_.size());
@@ -169,6 +178,7 @@ void Server::run() {
   main_loop_.run();
   log::info("Initiating Shutdown...");
   if (monitor_) monitor_->stop();
+  if (cluster_) cluster_->stop();
   stop_workers();
   pid_file_.remove();
   ports_file_.remove();
@@ -251,6 +261,73 @@ void Server::accept_ready() {
     next_worker_ = (next_worker_ + 1) % workers_.size();
     worker.adopt(accepted.fd, std::move(accepted.ip), accepted.port, cid);
   }
+}
+
+std::vector<std::string> Server::advertised_client_urls() const {
+  if (!options_.client_advertise.empty()) {
+    std::string adv = options_.client_advertise;
+    if (auto scheme = adv.find("://"); scheme != std::string::npos) adv.erase(0, scheme + 3);
+    // nats-server adds the client port when the advertised address has none.
+    if (adv.find(':') == std::string::npos || (adv.front() == '[' && adv.back() == ']'))
+      adv = cluster::join_host_port(adv, protocol::kDefaultPort);
+    return {adv};
+  }
+  const bool any = options_.host.empty() || options_.host == "0.0.0.0" || options_.host == "::";
+  std::vector<std::string> urls;
+  for (auto url : process::listen_urls("nats", options_.host, listener_.port())) {
+    url.erase(0, 7);  // "nats://"
+    // A wildcard listener advertises the addresses other hosts can reach.
+    if (any && (url.starts_with("127.") || url.starts_with("[::1]"))) continue;
+    urls.push_back(std::move(url));
+  }
+  return urls;
+}
+
+std::string Server::start_cluster() {
+  cluster_ =
+      std::make_unique<cluster::Cluster>(options_, server_id_, advertised_client_urls(), index_);
+  if (auto err = cluster_->listen(); !err.empty()) {
+    cluster_.reset();
+    return err;
+  }
+  route_accept_handler_ =
+      std::make_unique<net::CallbackHandler>([this](std::uint32_t) { accept_routes(); });
+  main_loop_.add(cluster_->listener_fd(), EPOLLIN, route_accept_handler_.get());
+  cluster_->start(
+      [this](int fd, std::string ip, int port, std::shared_ptr<cluster::RouteDial> dial) {
+        place_route(fd, std::move(ip), port, std::move(dial));
+      },
+      [] {});
+  return {};
+}
+
+std::vector<std::string> Server::cluster_client_urls() const {
+  if (!cluster_) return {};
+  auto peers = cluster_->peer_client_urls();
+  if (peers.empty()) return {};
+  std::vector<std::string> urls = cluster_->own_client_urls();
+  urls.insert(urls.end(), peers.begin(), peers.end());
+  return urls;
+}
+
+InterestListener* Server::interest_listener() noexcept {
+  return cluster_.get();
+}
+
+void Server::accept_routes() {
+  for (int i = 0; i < 64; ++i) {
+    auto accepted = cluster_->accept();
+    if (accepted.fd < 0) return;
+    place_route(accepted.fd, std::move(accepted.ip), accepted.port, nullptr);
+  }
+}
+
+void Server::place_route(int fd, std::string ip, int port,
+                         std::shared_ptr<cluster::RouteDial> dial) {
+  const std::uint64_t rid = next_cid_.fetch_add(1, std::memory_order_relaxed);
+  const std::size_t index =
+      next_route_worker_.fetch_add(1, std::memory_order_relaxed) % workers_.size();
+  workers_[index]->adopt_route(fd, std::move(ip), port, rid, std::move(dial));
 }
 
 void Server::handle_signals() {

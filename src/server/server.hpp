@@ -30,6 +30,10 @@
 namespace gnatsd::monitor {
 class MonitorServer;
 }
+namespace gnatsd::cluster {
+class Cluster;
+struct RouteDial;
+}
 
 namespace gnatsd::server {
 
@@ -58,6 +62,13 @@ class Server final : public ClientContext {
   // config is logged and the running one kept, as nats-server does.
   void reload();
   subjects::SubjectIndex& subject_index() noexcept override { return index_; }
+  InterestListener* interest_listener() noexcept override;
+  // The cluster layer; null when no cluster port is configured.
+  cluster::Cluster* cluster() noexcept { return cluster_.get(); }
+  const cluster::Cluster* cluster() const noexcept { return cluster_.get(); }
+  // Any thread: the client URLs of the whole cluster (this server's first), as INFO's
+  // connect_urls lists them; empty while no route is up.
+  std::vector<std::string> cluster_client_urls() const;
   std::size_t worker_count() const noexcept { return workers_.size(); }
   std::size_t worker_count_hint() const noexcept { return planned_workers_; }
   Worker& worker(std::size_t i) noexcept { return *workers_[i]; }
@@ -107,6 +118,12 @@ class Server final : public ClientContext {
 
  private:
   void accept_ready();
+  void accept_routes();
+  // Any thread: a route socket (accepted, or dialled: `dial`) goes to the next worker.
+  void place_route(int fd, std::string ip, int port, std::shared_ptr<cluster::RouteDial> dial);
+  std::string start_cluster();
+  // This server's client URLs as it advertises them to the cluster (host:port).
+  std::vector<std::string> advertised_client_urls() const;
   void handle_signals();
   void stop_workers();
   // Lame duck mode (SIGUSR2, --signal ldm): stop accepting, tell clients (INFO "ldm"), wait the
@@ -135,6 +152,10 @@ class Server final : public ClientContext {
   std::atomic<WallClock::time_point> config_load_time_{start_time_};
   ClosedConnections closed_;
   subjects::SubjectIndex index_;
+  // Before workers_: its routes live on the workers and refer to it.
+  std::unique_ptr<cluster::Cluster> cluster_;
+  std::unique_ptr<net::CallbackHandler> route_accept_handler_;
+  std::atomic<std::size_t> next_route_worker_{0};
   std::vector<std::unique_ptr<Worker>> workers_;
   // After workers_: destroyed (joined) first, since its jobs post results to worker loops.
   auth::CheckPool check_pool_;

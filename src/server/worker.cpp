@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "cluster/cluster.hpp"
+#include "cluster/route.hpp"
 #include "common/heap_return.hpp"
 #include "log/logger.hpp"
 #include "net/tls_transport.hpp"
@@ -67,6 +69,18 @@ void Worker::adopt(int fd, std::string ip, int port, std::uint64_t cid) {
                                                    std::move(ip), port);
     connections_.emplace(session.get(), session);
     session->start();
+  });
+}
+
+void Worker::adopt_route(int fd, std::string ip, int port, std::uint64_t rid,
+                         std::shared_ptr<cluster::RouteDial> dial) {
+  loop_.post([this, fd, ip = std::move(ip), port, rid, dial = std::move(dial)]() mutable {
+    auto transport = std::make_unique<net::TcpTransport>(fd);
+    auto route =
+        std::make_shared<cluster::Route>(*server_.cluster(), server_, *this, std::move(transport),
+                                         rid, std::move(ip), port, std::move(dial));
+    connections_.emplace(route.get(), route);
+    route->start();
   });
 }
 

@@ -20,6 +20,10 @@
 #include "subjects/queue_selection.hpp"
 #include "subjects/subject_index.hpp"
 
+namespace gnatsd::cluster {
+struct RouteDial;
+}
+
 namespace gnatsd::server {
 
 class ClientSession;
@@ -38,6 +42,9 @@ class Worker final : public ConnectionOwner {
 
   // Any thread: hand over an accepted socket; the session is created on this worker's thread.
   void adopt(int fd, std::string ip, int port, std::uint64_t cid);
+  // The same for a cluster route; `dial` is the URL this server dialled (null: accepted).
+  void adopt_route(int fd, std::string ip, int port, std::uint64_t rid,
+                   std::shared_ptr<cluster::RouteDial> dial);
   // Any thread: flush every session, close them all, then stop the loop.
   void shutdown();
   // Loop thread: what monitoring asked for (see Server::snapshot).

@@ -1,0 +1,399 @@
+// Cluster: the route registry, dialling and retries, cluster names, gossip and the interest every
+// route is told of, with nats-server 2.9.10's rules and log lines (route.go, server.go).
+#include "cluster/cluster.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <random>
+
+#include "cluster/route.hpp"
+#include "cluster/route_url.hpp"
+#include "log/logger.hpp"
+#include "net/tcp_dial.hpp"
+#include "protocol/constants.hpp"
+
+namespace gnatsd::cluster {
+namespace {
+
+// nats-server's DEFAULT_ROUTE_CONNECT (between dial failures), DEFAULT_ROUTE_RECONNECT (before
+// redialling a configured route that dropped) and DEFAULT_ROUTE_DIAL (connect timeout).
+constexpr std::chrono::milliseconds kConnectDelay{1000};
+constexpr std::chrono::milliseconds kReconnectDelay{1000};
+constexpr std::chrono::milliseconds kDialTimeout{1000};
+// Reconnect failures on the first connect are reported at error level on the first attempt and
+// then every this many (nats-server's DEFAULT_CONNECT_ERROR_REPORTS).
+constexpr int kConnectErrorReports = 3600;
+
+std::string generated_name() {
+  // nats-server uses a NUID: 22 base-62 characters.
+  static constexpr char kDigits[] =
+      "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  std::random_device entropy;
+  std::mt19937_64 rng((static_cast<std::uint64_t>(entropy()) << 32) ^ entropy());
+  std::string name;
+  while (name.size() < 22) name.push_back(kDigits[rng() % 62]);
+  return name;
+}
+
+std::chrono::milliseconds jitter() {
+  thread_local std::minstd_rand rng{std::random_device{}()};
+  return std::chrono::milliseconds(rng() % 100);
+}
+
+}  // namespace
+
+Cluster::Cluster(const config::Options& options, std::string server_id,
+                 std::vector<std::string> client_urls, subjects::SubjectIndex& index)
+    : options_(options),
+      server_id_(std::move(server_id)),
+      client_urls_(std::move(client_urls)),
+      index_(index),
+      name_(options.cluster.name) {
+  if (name_.empty()) {
+    name_ = generated_name();
+    dynamic_name_ = true;
+  }
+}
+
+Cluster::~Cluster() {
+  stop();
+}
+
+std::string Cluster::listen() {
+  const auto& cluster = options_.cluster;
+  log::info("Cluster name is {}", name_);
+  if (dynamic_name_) log::warn("Cluster name was dynamically generated, consider setting one");
+  if (auto err = listener_.open(cluster.host, cluster.port); !err.empty()) {
+    return fmt::format("Error listening on router port: {} - {}", cluster.port, err);
+  }
+  log::info("Listening for route connections on {}",
+            join_host_port(cluster.host, listener_.port()));
+  return {};
+}
+
+void Cluster::start(PlaceRoute place, ClientUrlsChanged urls_changed) {
+  place_ = std::move(place);
+  urls_changed_ = std::move(urls_changed);
+  std::lock_guard lock(mu_);
+  for (const auto& url : options_.cluster.routes) {
+    auto dial = parse_route_url(url);
+    if (!dial) {
+      log::error("Error parsing route URL \"{}\"", url);
+      continue;
+    }
+    dial->configured = true;
+    start_dialler(std::make_shared<RouteDial>(std::move(*dial)));
+  }
+}
+
+void Cluster::stop() {
+  std::vector<std::thread> diallers;
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    diallers.swap(diallers_);
+  }
+  changed_.notify_all();
+  for (auto& dialler : diallers) dialler.join();
+  listener_.close();
+}
+
+void Cluster::start_dialler(std::shared_ptr<RouteDial> dial) {
+  if (stopping_) return;
+  diallers_.emplace_back([this, dial = std::move(dial)]() mutable { dial_loop(std::move(dial)); });
+}
+
+bool Cluster::pause(std::chrono::milliseconds delay) {
+  std::unique_lock lock(mu_);
+  return !changed_.wait_for(lock, delay, [this] { return stopping_; });
+}
+
+void Cluster::dial_loop(std::shared_ptr<RouteDial> dial) {
+  const auto retries = options_.cluster.connect_retries;
+  bool first_connect = true;
+  for (;;) {
+    int attempts = 0;
+    net::DialResult conn;
+    for (;;) {
+      {
+        std::lock_guard lock(mu_);
+        if (stopping_) return;
+      }
+      log::debug("Trying to connect to route on {} ({})", join_host_port(dial->host, dial->port),
+                 join_host_port(dial->host, dial->port));
+      conn = net::dial_tcp(dial->host, dial->port, kDialTimeout);
+      if (conn.fd >= 0) break;
+      ++attempts;
+      // nats-server reports every failure of a reconnect, but only some of a first connect.
+      if (!first_connect || attempts == 1 || attempts % kConnectErrorReports == 0) {
+        log::error("Error trying to connect to route (attempt {}): {}", attempts, conn.error);
+      } else {
+        log::debug("Error trying to connect to route (attempt {}): {}", attempts, conn.error);
+      }
+      if (!dial->configured && attempts > retries) {
+        std::lock_guard lock(mu_);
+        dialling_peers_.erase(dial->url);
+        return;
+      }
+      if (!pause(kConnectDelay)) return;
+    }
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) {
+        ::close(conn.fd);
+        return;
+      }
+      dial_active_.insert(dial.get());
+      dial_outcome_.erase(dial.get());
+    }
+    place_(conn.fd, conn.ip, conn.port, dial);
+    std::string remote_id;
+    {
+      std::unique_lock lock(mu_);
+      changed_.wait(lock, [&] { return stopping_ || !dial_active_.contains(dial.get()); });
+      if (stopping_) return;
+      remote_id = dial_outcome_[dial.get()];
+      dialling_peers_.erase(dial->url);
+      if (remote_id == server_id_) {
+        log::debug("Detected route to self, ignoring \"{}\"", dial->url);
+        return;
+      }
+      // A gossiped peer is not redialled: its own dialler (or the gossip of another member)
+      // brings it back if it returns.
+      if (!dial->configured) return;
+      if (!remote_id.empty() && peers_.contains(remote_id)) {
+        // Both sides dialled: the other connection won. If it drops, this dial takes over.
+        log::debug("Not attempting reconnect for solicited route, already connected to \"{}\"",
+                   remote_id);
+        changed_.wait(lock, [&] { return stopping_ || !peers_.contains(remote_id); });
+        if (stopping_) return;
+      }
+    }
+    log::debug("Attempting reconnect for solicited route \"{}\"", dial->url);
+    if (!pause(kReconnectDelay + jitter())) return;
+    first_connect = false;
+  }
+}
+
+// ---- names and handshake ---------------------------------------------------------------------
+
+std::string Cluster::cluster_name() const {
+  std::lock_guard lock(mu_);
+  return name_;
+}
+
+bool Cluster::accept_cluster_name(const std::string& name, bool remote_dynamic, Route& except) {
+  std::vector<std::shared_ptr<Route>> dropped;
+  {
+    std::lock_guard lock(mu_);
+    if (name == name_) return true;
+    if (!dynamic_name_ || (remote_dynamic && name_.compare(name) >= 0)) return false;
+    name_ = name;
+    log::info("Cluster name updated to {}", name_);
+    for (auto& [id, peer] : peers_) {
+      if (peer.route.get() != &except) dropped.push_back(peer.route);
+    }
+  }
+  // Closed on their own threads: a route closes only there.
+  for (auto& route : dropped) {
+    route->worker().loop().post([route] { route->close_removed(); });
+  }
+  return true;
+}
+
+protocol::RouteInfo Cluster::own_info_locked() const {
+  const auto& cluster = options_.cluster;
+  protocol::RouteInfo info;
+  info.server_id = server_id_;
+  info.server_name = options_.server_name;
+  info.host = cluster.host;
+  info.port = listener_.port();
+  info.headers = !options_.no_header_support;
+  info.auth_required = !cluster.username.empty();
+  info.tls_required = cluster.tls.enabled;
+  info.tls_verify = cluster.tls.enabled;
+  info.max_payload = options_.max_payload;
+  if (!cluster.advertise.empty()) {
+    if (auto adv = parse_route_url(cluster.advertise)) {
+      info.host = adv->host;
+      info.port = adv->port;
+      info.ip = "nats-route://" + join_host_port(adv->host, adv->port) + "/";
+    }
+  }
+  info.cluster = name_;
+  info.cluster_dynamic = dynamic_name_;
+  if (!cluster.no_advertise) info.connect_urls = client_urls_;
+  return info;
+}
+
+std::string Cluster::route_info() const {
+  std::lock_guard lock(mu_);
+  return protocol::route_info_frame(own_info_locked());
+}
+
+std::string Cluster::route_connect(const RouteDial& dial, bool tls) const {
+  protocol::RouteConnect connect;
+  connect.user = dial.user;
+  connect.password = dial.password;
+  connect.tls_required = tls;
+  connect.headers = !options_.no_header_support;
+  connect.name = server_id_;
+  {
+    std::lock_guard lock(mu_);
+    connect.cluster = name_;
+    connect.cluster_dynamic = dynamic_name_;
+  }
+  return protocol::route_connect_frame(connect);
+}
+
+// ---- registry --------------------------------------------------------------------------------
+
+Registration Cluster::register_route(const std::shared_ptr<Route>& route,
+                                     const protocol::RouteInfo& info) {
+  bool urls_changed = false;
+  {
+    std::lock_guard lock(mu_);
+    if (peers_.contains(info.server_id)) return Registration::Duplicate;
+    Peer& peer = peers_[info.server_id];
+    peer.route = route;
+    peer.client_urls = info.connect_urls;
+    peer_order_.push_back(info.server_id);
+    urls_changed = !options_.cluster.no_advertise && !info.connect_urls.empty();
+    // This server's interest, then (under the same lock) every later change: the peer never
+    // misses or reorders an update.
+    std::string dump;
+    interest_.dump(dump);
+    if (!dump.empty()) route->queue_protocol(dump);
+    // Tell the others about the newcomer, so that they dial it (gossip); with the address we
+    // reached it at when it did not advertise one.
+    if (peers_.size() > 1) {
+      protocol::RouteInfo forwarded = info;
+      forwarded.nonce.clear();
+      if (forwarded.ip.empty()) {
+        forwarded.ip = "nats-route://" + join_host_port(route->peer_ip(), info.port) + "/";
+      }
+      std::string frame = protocol::route_info_frame(forwarded);
+      // Forwarded INFO has no space before CRLF (nats-server's InfoProto).
+      frame.erase(frame.size() - 3, 1);
+      for (auto& [id, other] : peers_) {
+        if (id != info.server_id) other.route->queue_protocol(frame);
+      }
+    }
+  }
+  changed_.notify_all();
+  if (urls_changed && urls_changed_) urls_changed_();
+  return Registration::Registered;
+}
+
+void Cluster::route_closed(Route& route, std::string_view /*reason*/) {
+  bool urls_changed = false;
+  {
+    std::lock_guard lock(mu_);
+    const std::string& id = route.remote_id();
+    if (auto it = peers_.find(id); it != peers_.end() && it->second.route.get() == &route) {
+      urls_changed = !options_.cluster.no_advertise && !it->second.client_urls.empty();
+      peers_.erase(it);
+      peer_order_.erase(std::remove(peer_order_.begin(), peer_order_.end(), id), peer_order_.end());
+    }
+    if (const auto& dial = route.dial(); dial && dial_active_.erase(dial.get()) > 0) {
+      dial_outcome_[dial.get()] = id;
+    }
+  }
+  changed_.notify_all();
+  if (urls_changed && urls_changed_) urls_changed_();
+}
+
+void Cluster::learn_peer(const protocol::RouteInfo& info) {
+  std::lock_guard lock(mu_);
+  if (stopping_ || info.server_id == server_id_ || peers_.contains(info.server_id)) return;
+  // A configured route to that address dials it already.
+  const std::string address = join_host_port(info.host, info.port);
+  for (const auto& url : options_.cluster.routes) {
+    if (auto dial = parse_route_url(url); dial && join_host_port(dial->host, dial->port) == address)
+      return;
+  }
+  auto dial = parse_route_url(info.ip);
+  if (!dial) {
+    log::error("Error parsing URL from INFO: \"{}\"", info.ip);
+    return;
+  }
+  if (!dialling_peers_.insert(dial->url).second) return;
+  if (info.auth_required) {
+    dial->user = options_.cluster.username;
+    dial->password = options_.cluster.password;
+  }
+  dial->configured = false;
+  start_dialler(std::make_shared<RouteDial>(std::move(*dial)));
+}
+
+void Cluster::peer_updated(Route& route, const protocol::RouteInfo& info) {
+  if (!info.lame_duck) return;
+  bool urls_changed = false;
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = peers_.find(route.remote_id());
+        it != peers_.end() && it->second.route.get() == &route) {
+      urls_changed = !options_.cluster.no_advertise && !it->second.client_urls.empty();
+      it->second.client_urls.clear();
+    }
+  }
+  if (urls_changed && urls_changed_) urls_changed_();
+}
+
+// ---- interest --------------------------------------------------------------------------------
+
+void Cluster::broadcast_locked(const std::string& frame) {
+  if (frame.empty()) return;
+  for (auto& [id, peer] : peers_) peer.route->queue_protocol(frame);
+}
+
+void Cluster::subscribed(const subjects::Subscription& sub) {
+  std::lock_guard lock(mu_);
+  broadcast_locked(interest_.add(sub));
+}
+
+void Cluster::unsubscribed(const subjects::Subscription& sub) {
+  std::lock_guard lock(mu_);
+  broadcast_locked(interest_.remove(sub));
+}
+
+// ---- monitoring ------------------------------------------------------------------------------
+
+std::vector<std::shared_ptr<Route>> Cluster::routes() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::shared_ptr<Route>> out;
+  out.reserve(peers_.size());
+  for (const auto& id : peer_order_) out.push_back(peers_.at(id).route);
+  return out;
+}
+
+std::size_t Cluster::num_routes() const {
+  std::lock_guard lock(mu_);
+  return peers_.size();
+}
+
+std::vector<std::string> Cluster::peer_client_urls() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> urls;
+  if (options_.cluster.no_advertise) return urls;
+  for (const auto& id : peer_order_) {
+    for (const auto& url : peers_.at(id).client_urls) {
+      if (std::find(urls.begin(), urls.end(), url) == urls.end() &&
+          std::find(client_urls_.begin(), client_urls_.end(), url) == client_urls_.end()) {
+        urls.push_back(url);
+      }
+    }
+  }
+  return urls;
+}
+
+std::vector<std::string> Cluster::configured_urls() const {
+  std::vector<std::string> urls;
+  for (const auto& url : options_.cluster.routes) {
+    if (auto dial = parse_route_url(url)) urls.push_back(join_host_port(dial->host, dial->port));
+  }
+  return urls;
+}
+
+}  // namespace gnatsd::cluster

@@ -1,0 +1,118 @@
+// The cluster: this server's place in a full mesh of routes. It owns the cluster listener, the
+// dialling of configured and gossiped routes (one thread each, blocking connects, retried as
+// nats-server retries them), the registry of routes by remote server id (duplicates and
+// self-connects are dropped), the cluster name (static, or generated and converging), the local
+// interest every route is told of, and what the cluster's members advertise to clients.
+//
+// Threading: one mutex guards the registry, the interest table and the names; its lock is taken
+// before any route's outbound lock, never after. Routes run on workers; dialler threads only
+// connect sockets and hand them over.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cluster/interest_table.hpp"
+#include "cluster/route_context.hpp"
+#include "config/options.hpp"
+#include "net/listener.hpp"
+#include "server/interest_listener.hpp"
+
+namespace gnatsd::cluster {
+
+class Cluster final : public RouteContext, public server::InterestListener {
+ public:
+  // Puts a connected socket on a worker as a route; `dial` null for an accepted one.
+  using PlaceRoute =
+      std::function<void(int fd, std::string ip, int port, std::shared_ptr<RouteDial> dial)>;
+  // The client URLs other servers advertised changed: clients should hear of it (async INFO).
+  using ClientUrlsChanged = std::function<void()>;
+
+  // `options`: the start-up options (listen address, routes); `client_urls`: this server's own
+  // client URLs as it advertises them.
+  Cluster(const config::Options& options, std::string server_id,
+          std::vector<std::string> client_urls, subjects::SubjectIndex& index);
+  ~Cluster();
+  Cluster(const Cluster&) = delete;
+  Cluster& operator=(const Cluster&) = delete;
+
+  // Main thread. Binds the cluster port and logs as nats-server; an error text, or "".
+  std::string listen();
+  int listener_fd() const noexcept { return listener_.fd(); }
+  int port() const noexcept { return listener_.port(); }
+  net::AcceptedSocket accept() { return listener_.accept(); }
+  // Starts dialling the configured routes.
+  void start(PlaceRoute place, ClientUrlsChanged urls_changed);
+  // Stops dialling and accepting; routes close with their workers.
+  void stop();
+
+  // Monitoring, any thread.
+  std::vector<std::shared_ptr<Route>> routes() const;
+  std::size_t num_routes() const;
+  // The other servers' client URLs (registered routes, unless no_advertise), in join order.
+  std::vector<std::string> peer_client_urls() const;
+  const std::vector<std::string>& own_client_urls() const noexcept { return client_urls_; }
+  // The configured routes as host:port, for /varz cluster.urls.
+  std::vector<std::string> configured_urls() const;
+
+  // RouteContext.
+  const std::string& server_id() const noexcept override { return server_id_; }
+  std::string cluster_name() const override;
+  bool accept_cluster_name(const std::string& name, bool remote_dynamic, Route& except) override;
+  std::string route_info() const override;
+  std::string route_connect(const RouteDial& dial, bool tls) const override;
+  Registration register_route(const std::shared_ptr<Route>& route,
+                              const protocol::RouteInfo& info) override;
+  void learn_peer(const protocol::RouteInfo& info) override;
+  void peer_updated(Route& route, const protocol::RouteInfo& info) override;
+  void route_closed(Route& route, std::string_view reason) override;
+  subjects::SubjectIndex& subject_index() noexcept override { return index_; }
+
+  // InterestListener: local client interest, told to every route.
+  void subscribed(const subjects::Subscription& sub) override;
+  void unsubscribed(const subjects::Subscription& sub) override;
+
+ private:
+  struct Peer {
+    std::shared_ptr<Route> route;
+    std::vector<std::string> client_urls;
+  };
+  void dial_loop(std::shared_ptr<RouteDial> dial);
+  // Waits `delay` unless stopping; false when stopping.
+  bool pause(std::chrono::milliseconds delay);
+  void start_dialler(std::shared_ptr<RouteDial> dial);  // under mu_
+  void broadcast_locked(const std::string& frame);
+  protocol::RouteInfo own_info_locked() const;
+
+  const config::Options& options_;
+  const std::string server_id_;
+  const std::vector<std::string> client_urls_;
+  subjects::SubjectIndex& index_;
+  net::Listener listener_;
+  PlaceRoute place_;
+  ClientUrlsChanged urls_changed_;
+
+  mutable std::mutex mu_;
+  std::condition_variable changed_;  // a route closed or registered, or stop
+  bool stopping_ = false;
+  std::string name_;
+  bool dynamic_name_ = false;
+  InterestTable interest_;
+  std::map<std::string, Peer> peers_;    // registered routes by remote server id
+  std::vector<std::string> peer_order_;  // remote ids in registration order (connect_urls)
+  // Dials in progress or connected, by dial; the remote id of their latest route once it closed.
+  std::map<const RouteDial*, std::string> dial_outcome_;
+  std::set<const RouteDial*> dial_active_;
+  std::set<std::string> dialling_peers_;  // gossiped ids being dialled
+  std::vector<std::thread> diallers_;
+};
+
+}  // namespace gnatsd::cluster

@@ -1,0 +1,103 @@
+// A cluster route: a connection to another server of the cluster, in nats-server 2.x's route
+// protocol (../shared/spec/route-protocol.md). It carries the peer's interest into this server's
+// subject index (RS+/RS-, standing for every subscriber the peer has) and messages both ways
+// (RMSG/HMSG); what it learns about the cluster (the peer's INFO, gossip) goes to the Cluster.
+//
+// Threading: the protocol runs on the owning worker's loop thread. deliver() (a message for the
+// peer) and queue_protocol() (interest updates) run on any thread; summary() too.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "cluster/route_context.hpp"
+#include "protocol/route_info.hpp"
+#include "protocol/route_parser.hpp"
+#include "server/connection.hpp"
+
+namespace gnatsd::cluster {
+
+class Route final : public server::Connection {
+ public:
+  // `dial`: the URL this server solicited; null for an accepted route.
+  Route(RouteContext& cluster, const server::ServerContext& server, server::ConnectionOwner& worker,
+        std::unique_ptr<net::Transport> transport, std::uint64_t rid, std::string ip, int port,
+        std::shared_ptr<RouteDial> dial);
+  ~Route() override;
+
+  // Loop thread.
+  void start() override;
+  // Drops every other route of the cluster (a dynamic name changed): closed as nats-server does.
+  void close_removed() { close(server::CloseReason::ClusterNameConflict); }
+
+  // Any thread: queues one RMSG/HMSG for the peer, for its plain subscribers and the queue
+  // groups this server picked the peer for.
+  server::DeliveryOutcome deliver(const server::OutboundMessage& msg,
+                                  std::span<const std::string_view> queues);
+  // Any thread: queues protocol text (RS+, RS-, INFO) and has it flushed.
+  void queue_protocol(std::string_view text);
+
+  // Any thread, once registered: who is at the other end.
+  const std::string& remote_id() const noexcept { return remote_id_; }
+  const std::shared_ptr<RouteDial>& dial() const noexcept { return dial_; }
+  const std::string& peer_ip() const noexcept { return ip_; }
+  RouteSummary summary();
+  // Any thread: the peer's interest (subject and key), for /routez?subs=1|detail.
+  struct RemoteInterest {
+    std::string subject;
+    std::string key;  // "<account> <subject>[ <queue>]"
+  };
+  std::vector<RemoteInterest> remote_interest() const;
+
+  // Parser callbacks (see protocol::RouteFrameHandler).
+  bool on_info(std::string_view json);
+  bool on_connect(std::string_view json);
+  bool on_route_sub(const protocol::RouteSubFrame& frame);
+  bool on_route_unsub(const protocol::RouteUnsubFrame& frame);
+  bool on_route_msg(const protocol::RouteMsgFrame& frame);
+  bool on_ping();
+  bool on_pong();
+  bool on_ok() { return true; }
+
+ private:
+  bool process_input() override;
+  void on_closing(server::CloseReason reason) override;
+  std::string_view kind_name() const noexcept override { return "route"; }
+
+  // The first INFO: checks, then registration with the cluster.
+  bool on_first_info(protocol::RouteInfo info);
+  // The peer's interest, by nats-server's key: "<account> <subject>[ <queue>]".
+  void remove_remote_interest(const std::string& key);
+  void trace_in(std::string_view op, std::string_view args) const;
+
+  RouteContext& cluster_;
+  const std::shared_ptr<RouteDial> dial_;
+
+  // Loop thread.
+  bool info_received_ = false;
+  bool registered_ = false;
+  bool connect_received_ = false;
+  // Set before registration, read by any thread after it (registration is under the cluster's
+  // lock, which publishes it).
+  std::string remote_id_;
+  std::string remote_name_;
+  // Written on the loop thread, under subs_mutex_ so that monitoring can list it.
+  mutable std::mutex subs_mutex_;
+  std::unordered_map<std::string, subjects::SubscriptionPtr> remote_subs_;
+
+  // Read by monitoring from any thread.
+  std::atomic<std::uint64_t> in_msgs_count_{0}, in_bytes_count_{0};
+  std::atomic<std::size_t> num_remote_subs_{0};
+  std::atomic<std::int64_t> rtt_ns_{0};
+  std::atomic<std::int64_t> last_activity_ns_{0};  // steady clock
+};
+
+}  // namespace gnatsd::cluster
