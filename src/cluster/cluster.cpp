@@ -260,6 +260,7 @@ Registration Cluster::register_route(const std::shared_ptr<Route>& route,
     peer.client_urls = info.connect_urls;
     peer_order_.push_back(info.server_id);
     urls_changed = !options_.cluster.no_advertise && !info.connect_urls.empty();
+    if (urls_changed) peers_advertised_.store(true, std::memory_order_release);
     // This server's interest, then (under the same lock) every later change: the peer never
     // misses or reorders an update.
     std::string dump;

@@ -60,12 +60,16 @@ class Cluster final : public RouteContext, public server::InterestListener {
   // The other servers' client URLs (registered routes, unless no_advertise), in join order.
   std::vector<std::string> peer_client_urls() const;
   const std::vector<std::string>& own_client_urls() const noexcept { return client_urls_; }
+  bool peers_ever_advertised() const noexcept {
+    return peers_advertised_.load(std::memory_order_acquire);
+  }
   // The configured routes as host:port, for /varz cluster.urls.
   std::vector<std::string> configured_urls() const;
 
   // RouteContext.
   const std::string& server_id() const noexcept override { return server_id_; }
   std::string cluster_name() const override;
+  bool dynamic_name() const noexcept { return dynamic_name_; }
   bool accept_cluster_name(const std::string& name, bool remote_dynamic, Route& except) override;
   std::string route_info() const override;
   std::string route_connect(const RouteDial& dial, bool tls) const override;
@@ -103,6 +107,7 @@ class Cluster final : public RouteContext, public server::InterestListener {
   mutable std::mutex mu_;
   std::condition_variable changed_;  // a route closed or registered, or stop
   bool stopping_ = false;
+  std::atomic<bool> peers_advertised_{false};
   std::string name_;
   bool dynamic_name_ = false;
   InterestTable interest_;

@@ -4,6 +4,8 @@
 
 #include <random>
 
+#include "auth/secret.hpp"
+#include "auth/trace_redaction.hpp"
 #include "log/logger.hpp"
 #include "protocol/constants.hpp"
 #include "protocol/encoder.hpp"
@@ -61,6 +63,7 @@ void Route::start() {
     enqueue(cluster_.route_connect(*dial_, tls_ != nullptr));
   }
   enqueue(cluster_.route_info());
+  if (!dial_ && !server_.options().cluster.username.empty()) arm_auth_timer();
   start_tls();
   log::info("{} - Route connection created", describe());
 }
@@ -101,8 +104,43 @@ void Route::trace_in(std::string_view op, std::string_view args) const {
   }
 }
 
+void Route::arm_auth_timer() {
+  awaiting_auth_ = true;
+  const auto& cluster = server_.options().cluster;
+  // nats-server's default: 2 s, or the TLS timeout plus a second with route TLS.
+  std::chrono::milliseconds timeout = cluster.auth_timeout;
+  if (timeout.count() == 0) {
+    timeout = cluster.tls.enabled ? cluster.tls.timeout + std::chrono::seconds(1)
+                                  : std::chrono::milliseconds(2000);
+  }
+  worker_.loop().run_after(timeout, [weak = weak_self<Route>()] {
+    auto self = weak.lock();
+    if (!self || self->closed_ || !self->awaiting_auth_) return;
+    log::debug("{} - {}", self->describe(), protocol::err::kAuthTimeout);
+    self->close_now_for_error(server::CloseReason::AuthenticationTimeout,
+                              protocol::err::kAuthTimeout);
+  });
+}
+
+bool Route::authorized(const protocol::RouteConnect& connect) const {
+  const auto& cluster = server_.options().cluster;
+  return connect.user == cluster.username &&
+         auth::secret_matches(cluster.password, connect.password);
+}
+
+void Route::auth_violation() {
+  log::error("{} - authentication error", describe());
+  close_now_for_error(server::CloseReason::AuthenticationViolation, protocol::err::kAuthorization);
+}
+
+bool Route::refuse_unauthenticated() {
+  if (!awaiting_auth_) return false;
+  auth_violation();
+  return true;
+}
+
 bool Route::on_connect(std::string_view json) {
-  trace_in("CONNECT", json);
+  if (log::trace_enabled()) trace_in("CONNECT", auth::redact_password(json));
   auto decoded = protocol::decode_route_connect(json);
   if (decoded.error) {
     log::error("{} - {}", describe(), *decoded.error);
@@ -110,6 +148,14 @@ bool Route::on_connect(std::string_view json) {
     return false;
   }
   const protocol::RouteConnect& connect = decoded.connect;
+  if (awaiting_auth_) {
+    // A bcrypt hash is checked inline: routes connect rarely, and the peer waits anyway.
+    if (!authorized(connect)) {
+      auth_violation();
+      return false;
+    }
+    awaiting_auth_ = false;
+  }
   if (!connect.lang.empty()) {
     // A client dialled the cluster port.
     log::error("{} - {}", describe(), protocol::err::kClientOnRoutePort);
@@ -141,6 +187,7 @@ bool Route::on_connect(std::string_view json) {
 
 bool Route::on_info(std::string_view json) {
   trace_in("INFO", json);
+  if (refuse_unauthenticated()) return false;
   auto decoded = protocol::decode_route_info(json);
   if (decoded.error) {
     log::error("{} - {}", describe(), *decoded.error);
@@ -207,6 +254,7 @@ bool Route::on_route_sub(const protocol::RouteSubFrame& frame) {
     close(server::CloseReason::ProtocolViolation);
     return false;
   }
+  if (refuse_unauthenticated()) return false;
   std::string key = interest_key(frame.account, frame.subject, frame.queue);
   const bool global = frame.account == kGlobalAccount;
   auto it = remote_subs_.find(key);
@@ -237,6 +285,7 @@ bool Route::on_route_sub(const protocol::RouteSubFrame& frame) {
 
 bool Route::on_route_unsub(const protocol::RouteUnsubFrame& frame) {
   trace_in("RS-", frame.key);
+  if (refuse_unauthenticated()) return false;
   remove_remote_interest(interest_key(frame.account, frame.subject, frame.queue));
   return true;
 }
@@ -257,6 +306,7 @@ bool Route::on_route_msg(const protocol::RouteMsgFrame& frame) {
              fmt::format("{} {} {}{}{} {}", frame.account, frame.subject, frame.reply,
                          frame.queues.empty() ? "" : " ", frame.queues, frame.payload.size()));
   }
+  if (refuse_unauthenticated()) return false;
   ++in_msgs_;
   in_bytes_ += frame.payload.size();
   in_msgs_count_.fetch_add(1, std::memory_order_relaxed);
@@ -276,6 +326,7 @@ bool Route::on_route_msg(const protocol::RouteMsgFrame& frame) {
 
 bool Route::on_ping() {
   trace_in("PING", "");
+  if (refuse_unauthenticated()) return false;
   enqueue(protocol::kPong);
   return true;
 }

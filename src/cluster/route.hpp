@@ -74,6 +74,13 @@ class Route final : public server::Connection {
 
   // The first INFO: checks, then registration with the cluster.
   bool on_first_info(protocol::RouteInfo info);
+  // Route authorization (cluster { authorization {} }): an accepted route must open with a
+  // CONNECT carrying the cluster's user and password within the auth timeout.
+  void arm_auth_timer();
+  bool authorized(const protocol::RouteConnect& connect) const;
+  // Any frame but CONNECT while awaiting it: refused as nats-server refuses it.
+  bool refuse_unauthenticated();
+  void auth_violation();
   // The peer's interest, by nats-server's key: "<account> <subject>[ <queue>]".
   void remove_remote_interest(const std::string& key);
   void trace_in(std::string_view op, std::string_view args) const;
@@ -85,6 +92,7 @@ class Route final : public server::Connection {
   bool info_received_ = false;
   bool registered_ = false;
   bool connect_received_ = false;
+  bool awaiting_auth_ = false;
   // Set before registration, read by any thread after it (registration is under the cluster's
   // lock, which publishes it).
   std::string remote_id_;

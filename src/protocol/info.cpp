@@ -26,6 +26,9 @@ std::string info_frame(const ClientInfo& in) {
   info["client_id"] = in.client_id;
   info["client_ip"] = in.client_ip;
   if (!in.nonce.empty()) info["nonce"] = in.nonce;
+  if (!in.cluster.empty()) info["cluster"] = in.cluster;
+  if (in.cluster_dynamic) info["cluster_dynamic"] = true;
+  if (!in.connect_urls.empty()) info["connect_urls"] = in.connect_urls;
   if (in.lame_duck) info["ldm"] = true;
   return "INFO " + info.dump() + " \r\n";
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,10 @@ struct ClientInfo {
   std::string_view client_ip = {};
   std::string_view nonce = {};  // empty: not sent (no nkey users, or not the first INFO)
   bool lame_duck = false;       // "ldm": the server is about to shut down
+  // With a cluster: its name, and the client URLs of its servers (empty while alone).
+  std::string_view cluster = {};
+  bool cluster_dynamic = false;
+  std::span<const std::string> connect_urls = {};
 };
 
 // "INFO {json} \r\n", with the trailing space nats-server writes.

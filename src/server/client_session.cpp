@@ -46,6 +46,7 @@ void ClientSession::start() {
 void ClientSession::send_info() {
   // Only the first INFO has the nonce, as in nats-server (a lame-duck INFO does not).
   if (authenticator_->has_nkeys()) nonce_ = auth::nkey::make_nonce();
+  info_generation_ = context_.client_info_generation();
   enqueue(context_.client_info(cid_, ip_, authenticator_->advertise_auth_required(),
                                tls_ != nullptr,
                                /*lame_duck=*/false, nonce_));
@@ -379,6 +380,11 @@ bool ClientSession::on_ping() {
   if (awaiting_connect_ && !admit_before_connect()) return false;
   trace_in("PING", {});
   enqueue(protocol::kPong);
+  if (protocol_ >= 1 && connect_seen_ && !first_pong_sent_) {
+    first_pong_sent_ = true;
+    // The cluster changed since this client's INFO: it learns of it now.
+    if (info_generation_ != context_.client_info_generation()) send_cluster_info();
+  }
   return true;
 }
 
@@ -408,6 +414,13 @@ void ClientSession::send_lame_duck_info() {
   enqueue(context_.client_info(cid_, ip_, authenticator_->advertise_auth_required(),
                                tls_ != nullptr,
                                /*lame_duck=*/true));
+}
+
+void ClientSession::send_cluster_info() {
+  if (closed_ || protocol_ < 1 || !first_pong_sent_) return;
+  info_generation_ = context_.client_info_generation();
+  enqueue(
+      context_.client_info(cid_, ip_, authenticator_->advertise_auth_required(), tls_ != nullptr));
 }
 
 void ClientSession::send_ok() {

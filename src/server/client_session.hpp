@@ -36,6 +36,8 @@ class ClientSession final : public Connection {
   // Loop thread.
   void start() override;
   void send_lame_duck_info();
+  // The cluster's client URLs changed: an INFO update for clients that take them.
+  void send_cluster_info();
 
   // Any thread: queues one MSG/HMSG for `sub`.
   DeliveryOutcome deliver(const subjects::SubscriptionPtr& sub, const OutboundMessage& msg);
@@ -119,6 +121,9 @@ class ClientSession final : public Connection {
   int protocol_ = 0;
   std::string name_, lang_, version_;
   bool connect_seen_ = false;
+  // nats-server sends INFO updates only once a protocol-1 client's first PING was answered.
+  bool first_pong_sent_ = false;
+  std::uint64_t info_generation_ = 0;  // of the latest INFO sent
 
   // Authentication and permissions (loop thread).
   std::shared_ptr<const auth::Authenticator> authenticator_;  // as of the latest CONNECT

@@ -83,6 +83,9 @@ class ClientContext : public ServerContext {
                                   bool tls, bool lame_duck = false,
                                   std::string_view nonce = {}) const = 0;
   virtual int num_clients() const noexcept = 0;
+  // Counts changes of the cluster's client URLs: a client whose INFO predates the latest one
+  // gets a fresh INFO after its first PING.
+  virtual std::uint64_t client_info_generation() const noexcept = 0;
   // A client closed: its slot in max_connections is free again.
   virtual void connection_closed() noexcept = 0;
   virtual ClosedConnections& closed_connections() noexcept = 0;

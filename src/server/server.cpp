@@ -7,6 +7,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
@@ -297,17 +298,24 @@ std::string Server::start_cluster() {
       [this](int fd, std::string ip, int port, std::shared_ptr<cluster::RouteDial> dial) {
         place_route(fd, std::move(ip), port, std::move(dial));
       },
-      [] {});
+      [this] { cluster_urls_changed(); });
   return {};
 }
 
 std::vector<std::string> Server::cluster_client_urls() const {
   if (!cluster_) return {};
   auto peers = cluster_->peer_client_urls();
-  if (peers.empty()) return {};
+  // As nats-server: no list while alone, but once another server was advertised the list
+  // keeps at least this server's own URLs.
+  if (peers.empty() && !cluster_->peers_ever_advertised()) return {};
   std::vector<std::string> urls = cluster_->own_client_urls();
   urls.insert(urls.end(), peers.begin(), peers.end());
   return urls;
+}
+
+void Server::cluster_urls_changed() {
+  info_generation_.fetch_add(1, std::memory_order_acq_rel);
+  for (auto& worker : workers_) worker->notify_cluster_change();
 }
 
 InterestListener* Server::interest_listener() noexcept {
@@ -368,10 +376,32 @@ void Server::handle_signals() {
 std::string Server::client_info(std::uint64_t cid, const std::string& ip, bool auth_required,
                                 bool tls, bool lame_duck, std::string_view nonce) const {
   const config::Options& options = this->options();
+  std::string cluster_name;
+  std::vector<std::string> connect_urls;
+  if (cluster_) {
+    cluster_name = cluster_->cluster_name();
+    connect_urls = cluster_client_urls();
+    // Entering lame duck mode: clients are pointed at the other servers only.
+    if (lame_duck) {
+      const auto& own = cluster_->own_client_urls();
+      std::erase_if(connect_urls, [&](const std::string& url) {
+        return std::find(own.begin(), own.end(), url) != own.end();
+      });
+    }
+  }
+  // client_advertise replaces the address clients are told, as nats-server does.
+  std::string host = options_.host;
+  int port = listener_.port();
+  if (!options_.client_advertise.empty()) {
+    if (auto adv = cluster::parse_route_url(advertised_client_urls().front())) {
+      host = adv->host;
+      port = adv->port;
+    }
+  }
   return protocol::info_frame({.server_id = server_id_,
                                .server_name = options.server_name,
-                               .host = options_.host,
-                               .port = listener_.port(),
+                               .host = host,
+                               .port = port,
                                .headers = !options.no_header_support,
                                .auth_required = auth_required,
                                .tls_required = tls,
@@ -380,7 +410,10 @@ std::string Server::client_info(std::uint64_t cid, const std::string& ip, bool a
                                .client_id = cid,
                                .client_ip = ip,
                                .nonce = nonce,
-                               .lame_duck = lame_duck});
+                               .lame_duck = lame_duck,
+                               .cluster = cluster_name,
+                               .cluster_dynamic = cluster_ && cluster_->dynamic_name(),
+                               .connect_urls = connect_urls});
 }
 
 std::string Server::apply_tls(const config::TlsOptions& tls) {

@@ -33,7 +33,7 @@ class MonitorServer;
 namespace gnatsd::cluster {
 class Cluster;
 struct RouteDial;
-}
+}  // namespace gnatsd::cluster
 
 namespace gnatsd::server {
 
@@ -69,6 +69,9 @@ class Server final : public ClientContext {
   // Any thread: the client URLs of the whole cluster (this server's first), as INFO's
   // connect_urls lists them; empty while no route is up.
   std::vector<std::string> cluster_client_urls() const;
+  std::uint64_t client_info_generation() const noexcept override {
+    return info_generation_.load(std::memory_order_acquire);
+  }
   std::size_t worker_count() const noexcept { return workers_.size(); }
   std::size_t worker_count_hint() const noexcept { return planned_workers_; }
   Worker& worker(std::size_t i) noexcept { return *workers_[i]; }
@@ -122,6 +125,8 @@ class Server final : public ClientContext {
   // Any thread: a route socket (accepted, or dialled: `dial`) goes to the next worker.
   void place_route(int fd, std::string ip, int port, std::shared_ptr<cluster::RouteDial> dial);
   std::string start_cluster();
+  // Another server's client URLs came or went: protocol-1 clients get a new INFO.
+  void cluster_urls_changed();
   // This server's client URLs as it advertises them to the cluster (host:port).
   std::vector<std::string> advertised_client_urls() const;
   void handle_signals();
@@ -156,6 +161,7 @@ class Server final : public ClientContext {
   std::unique_ptr<cluster::Cluster> cluster_;
   std::unique_ptr<net::CallbackHandler> route_accept_handler_;
   std::atomic<std::size_t> next_route_worker_{0};
+  std::atomic<std::uint64_t> info_generation_{0};  // counts connect_urls changes
   std::vector<std::unique_ptr<Worker>> workers_;
   // After workers_: destroyed (joined) first, since its jobs post results to worker loops.
   auth::CheckPool check_pool_;

@@ -150,6 +150,12 @@ void Worker::notify_lame_duck() {
   });
 }
 
+void Worker::notify_cluster_change() {
+  loop_.post([this] {
+    for (auto& session : client_sessions()) session->send_cluster_info();
+  });
+}
+
 void Worker::close_one_client() {
   loop_.post([this] {
     const auto sessions = client_sessions();

@@ -55,6 +55,8 @@ class Worker final : public ConnectionOwner {
   std::future<void> reauthorize_sessions();
   // Any thread, for lame duck mode: send every client the "ldm" INFO; close one client.
   void notify_lame_duck();
+  // Any thread: the cluster's client URLs changed; protocol-1 clients get a new INFO.
+  void notify_cluster_change();
   void close_one_client();
 
   // Loop thread only.

@@ -121,6 +121,7 @@ class StandaloneClientContext final : public ClientContext {
   auth::CheckPool& check_pool() noexcept override { return check_pool_; }
   subjects::SubjectIndex& subject_index() noexcept override { return index_; }
   server::InterestListener* interest_listener() noexcept override { return nullptr; }
+  std::uint64_t client_info_generation() const noexcept override { return 0; }
   std::string client_info(std::uint64_t cid, const std::string& ip, bool auth_required, bool tls,
                           bool lame_duck, std::string_view nonce) const override {
     return protocol::info_frame({.server_id = "NTESTSERVER",
