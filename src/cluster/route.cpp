@@ -84,6 +84,8 @@ bool Route::process_input() {
     log::error("{} - {}", describe(), result.error_log);
     if (result.error == protocol::ParseError::UnknownOp) {
       close_now_for_error(server::CloseReason::ProtocolViolation, protocol::err::kUnknownProtocol);
+    } else if (result.error == protocol::ParseError::PeerError) {
+      close(server::CloseReason::ParseError);  // nats-server's processErr
     } else {
       close(server::CloseReason::ProtocolViolation);
     }

@@ -40,7 +40,7 @@ inline constexpr std::size_t kControlLineSnippetSize = 128;  // MAX_CONTROL_LINE
 // The peer's own -ERR line: logged ("Client Error …", "Route Error …") and closed, no reply.
 [[gnu::cold]] inline void fail_peer_error(ParseResult& r, std::string_view prefix,
                                           std::string_view text) {
-  r.error = ParseError::BadArgs;
+  r.error = ParseError::PeerError;
   r.error_log.assign(prefix);
   r.error_log.append(text);
 }

@@ -13,8 +13,8 @@ enum class ParseError {
   UnknownOp,       // -ERR 'Unknown Protocol Operation', then close
   MaxControlLine,  // -ERR 'maximum control line exceeded', then close
   MaxPayload,      // -ERR 'Maximum Payload Violation', then close
-  BadArgs,         // malformed PUB/HPUB/SUB/UNSUB arguments, or the client sent -ERR:
-                   // logged, connection closed, no -ERR
+  BadArgs,         // malformed PUB/HPUB/SUB/UNSUB arguments: logged, connection closed, no -ERR
+  PeerError,       // the peer sent -ERR: logged, closed as a parse error, no -ERR
 };
 
 struct ParserLimits {

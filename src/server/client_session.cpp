@@ -71,6 +71,9 @@ bool ClientSession::process_input() {
       case protocol::ParseError::MaxPayload:
         close_now_for_error(CloseReason::MaxPayloadExceeded, protocol::err::kMaxPayload);
         break;
+      case protocol::ParseError::PeerError:
+        close(CloseReason::ParseError);  // nats-server's processErr
+        break;
       default:
         close(CloseReason::ProtocolViolation);
         break;

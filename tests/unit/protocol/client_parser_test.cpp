@@ -240,7 +240,7 @@ TEST(ClientParser, ServerOpsFromAClientAreIgnored) {
 TEST(ClientParser, ClientErrClosesWithoutReply) {
   const auto [events, r] = parse_all("PING\r\n-ERR 'boom'\r\nPING\r\n");
   EXPECT_EQ(events, Events{"PING"});
-  EXPECT_EQ(r.error, ParseError::BadArgs);
+  EXPECT_EQ(r.error, ParseError::PeerError);
   EXPECT_EQ(r.error_log, "Client Error 'boom'");
   EXPECT_EQ(r.consumed, 6u);
 }

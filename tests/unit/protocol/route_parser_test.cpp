@@ -162,7 +162,7 @@ TEST(RouteParser, UnknownOpsAndAPeersErrorCloseTheRoute) {
   EXPECT_EQ(p.result.error_log.rfind("Router parser ERROR, i=0: proto=", 0), 0U)
       << p.result.error_log;
   p = parse("-ERR 'Unknown Protocol Operation'\r\n");
-  EXPECT_EQ(p.result.error, ParseError::BadArgs);
+  EXPECT_EQ(p.result.error, ParseError::PeerError);
   EXPECT_EQ(p.result.error_log, "Route Error 'Unknown Protocol Operation'");
   p = parse("RMSG $G foo 5\r\nhelloX\r\n");
   EXPECT_EQ(p.result.error, ParseError::UnknownOp);  // wrong trailer
