@@ -64,6 +64,17 @@ std::string Cluster::listen() {
   const auto& cluster = options_.cluster;
   log::info("Cluster name is {}", name_);
   if (dynamic_name_) log::warn("Cluster name was dynamically generated, consider setting one");
+  if (cluster.tls.enabled) {
+    // nats-server requires and verifies the peer's certificate on every route, both ways.
+    config::TlsOptions mutual = cluster.tls;
+    mutual.verify = true;
+    auto accepting = net::make_server_tls_context(mutual);
+    if (!accepting.context) return "Error setting up cluster TLS: " + accepting.error;
+    auto dialling = net::make_client_tls_context(mutual);
+    if (!dialling.context) return "Error setting up cluster TLS: " + dialling.error;
+    accept_tls_ = std::move(accepting.context);
+    dial_tls_ = std::move(dialling.context);
+  }
   if (auto err = listener_.open(cluster.host, cluster.port); !err.empty()) {
     return fmt::format("Error listening on router port: {} - {}", cluster.port, err);
   }

@@ -24,6 +24,7 @@
 #include "cluster/route_context.hpp"
 #include "config/options.hpp"
 #include "net/listener.hpp"
+#include "net/tls_context.hpp"
 #include "server/interest_listener.hpp"
 
 namespace gnatsd::cluster {
@@ -49,6 +50,9 @@ class Cluster final : public RouteContext, public server::InterestListener {
   int listener_fd() const noexcept { return listener_.fd(); }
   int port() const noexcept { return listener_.port(); }
   net::AcceptedSocket accept() { return listener_.accept(); }
+  // Route TLS (cluster { tls {} }), null without: mutual, TLS before any NATS byte.
+  SSL_CTX* accept_tls() const noexcept { return accept_tls_.get(); }
+  SSL_CTX* dial_tls() const noexcept { return dial_tls_.get(); }
   // Starts dialling the configured routes.
   void start(PlaceRoute place, ClientUrlsChanged urls_changed);
   // Stops dialling and accepting; routes close with their workers.
@@ -101,6 +105,8 @@ class Cluster final : public RouteContext, public server::InterestListener {
   const std::vector<std::string> client_urls_;
   subjects::SubjectIndex& index_;
   net::Listener listener_;
+  net::SslCtxPtr accept_tls_;
+  net::SslCtxPtr dial_tls_;
   PlaceRoute place_;
   ClientUrlsChanged urls_changed_;
 

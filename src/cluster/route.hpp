@@ -71,6 +71,9 @@ class Route final : public server::Connection {
   bool process_input() override;
   void on_closing(server::CloseReason reason) override;
   std::string_view kind_name() const noexcept override { return "route"; }
+  std::chrono::milliseconds tls_timeout() const override {
+    return server_.options().cluster.tls.timeout;
+  }
 
   // The first INFO: checks, then registration with the cluster.
   bool on_first_info(protocol::RouteInfo info);

@@ -161,6 +161,45 @@ std::string set_curves(SSL_CTX* ctx, const config::TlsOptions& options) {
 
 }  // namespace
 
+TlsContextResult make_client_tls_context(const config::TlsOptions& options) {
+  TlsContextResult result;
+  SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
+  if (!ctx) {
+    result.error = fmt::format("cannot create a TLS context: {}", last_reason());
+    return result;
+  }
+  SSL_CTX* c = ctx.get();
+  SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION);
+  SSL_CTX_set_options(
+      c, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_IGNORE_UNEXPECTED_EOF);
+  SSL_CTX_set_mode(c, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
+                          SSL_MODE_RELEASE_BUFFERS);
+  SSL_CTX_set_read_ahead(c, 1);
+  SSL_CTX_set_default_passwd_cb(c, refuse_passphrase);
+  for (auto* step : {set_ciphers, set_curves}) {
+    if (auto error = step(c, options); !error.empty()) {
+      result.error = error;
+      return result;
+    }
+  }
+  if (!options.cert_file.empty() || !options.key_file.empty()) {
+    if (auto error = load_key_pair(c, options); !error.empty()) {
+      result.error = error;
+      return result;
+    }
+  }
+  if (options.ca_file.empty()) {
+    SSL_CTX_set_default_verify_paths(c);
+  } else if (SSL_CTX_load_verify_locations(c, options.ca_file.c_str(), nullptr) != 1) {
+    ERR_clear_error();
+    result.error = fmt::format("failed to parse root ca certificate ({})", options.ca_file);
+    return result;
+  }
+  SSL_CTX_set_verify(c, SSL_VERIFY_PEER, nullptr);
+  result.context = std::move(ctx);
+  return result;
+}
+
 std::string configure_server_tls_context(SSL_CTX* ctx, const config::TlsOptions& options) {
   if (options.cert_file.empty()) return "TLS Server certificate must be present and valid";
   if (options.key_file.empty()) return "TLS Server private key must be present and valid";

@@ -32,6 +32,11 @@ struct TlsContextResult {
 // may write part of what it is given (partial writes), so a caller loops on what it returns.
 TlsContextResult make_server_tls_context(const config::TlsOptions& options);
 
+// The dialling side, for routes: the same protocol floor, suites and curves; the certificate
+// and key presented to the peer (route TLS is mutual); the peer's certificate checked against
+// `ca_file` (or the system store) and, per connection, against the host dialled.
+TlsContextResult make_client_tls_context(const config::TlsOptions& options);
+
 // The same policy applied to a context someone else created (an HTTPS library's, say).
 // Returns the error text, or "" on success.
 std::string configure_server_tls_context(SSL_CTX* context, const config::TlsOptions& options);

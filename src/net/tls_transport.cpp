@@ -120,9 +120,17 @@ std::string describe_handshake_error(SSL* ssl, int ssl_error, int saved_errno) {
     case SSL_R_UNSUPPORTED_PROTOCOL:
     case SSL_R_VERSION_TOO_LOW:
       return "tls: client offered only unsupported versions: " + offered_versions(ssl);
+    case SSL_R_HTTPS_PROXY_REQUEST:
+    case SSL_R_HTTP_REQUEST:
+    case SSL_R_WRONG_VERSION_NUMBER:
+      // Plaintext where a TLS record was due (a route port is TLS from the first byte).
+      return "tls: first record does not look like a TLS handshake";
     case SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE:
       return "tls: client didn't provide a certificate";
     case SSL_R_CERTIFICATE_VERIFY_FAILED:
+      if (SSL_is_server(ssl) == 0) {
+        return "tls: failed to verify certificate: " + verify_text(SSL_get_verify_result(ssl));
+      }
       return "tls: failed to verify client certificate: " + verify_text(SSL_get_verify_result(ssl));
     default:
       break;
@@ -140,14 +148,33 @@ std::string describe_handshake_error(SSL* ssl, int ssl_error, int saved_errno) {
 
 }  // namespace
 
-TlsTransport::TlsTransport(int fd, SSL_CTX* context) : fd_(fd) {
+TlsTransport::TlsTransport(int fd, SSL_CTX* context, Role role, const std::string& peer_host)
+    : fd_(fd), role_(role) {
   ssl_ = SSL_new(context);
   if (ssl_ == nullptr || SSL_set_fd(ssl_, fd_) != 1) {
     ERR_clear_error();
     fail("tls: cannot allocate a connection");
     return;
   }
-  SSL_set_accept_state(ssl_);
+  if (role == Role::ServerAfterGreeting) {
+    SSL_set_accept_state(ssl_);
+    return;
+  }
+  state_ = State::Handshaking;
+  if (role == Role::ServerFirst) {
+    SSL_set_accept_state(ssl_);
+    return;
+  }
+  SSL_set_connect_state(ssl_);
+  if (!peer_host.empty()) {
+    // An address is matched against IP SANs; a name is sent as SNI and matched as a host name.
+    X509_VERIFY_PARAM* param = SSL_get0_param(ssl_);
+    if (X509_VERIFY_PARAM_set1_ip_asc(param, peer_host.c_str()) != 1) {
+      ERR_clear_error();
+      SSL_set_tlsext_host_name(ssl_, peer_host.c_str());
+      SSL_set1_host(ssl_, peer_host.c_str());
+    }
+  }
 }
 
 TlsTransport::~TlsTransport() {

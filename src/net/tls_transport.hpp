@@ -28,9 +28,16 @@ class TlsTransport final : public Transport {
     Closed,       // shut down: reads only drain the socket, writes fail
   };
 
+  // Who starts and when. Client ports: the server greets in plaintext (INFO) and the client
+  // starts TLS. Routes: TLS before any NATS byte, the dialler being the TLS client.
+  enum class Role : std::uint8_t { ServerAfterGreeting, ServerFirst, Client };
+
   // Takes ownership of `fd`. `context` is shared by every connection; each holds its own
-  // reference to it (SSL_new), so the server may drop its handle first.
-  TlsTransport(int fd, SSL_CTX* context);
+  // reference to it (SSL_new), so the server may drop its handle first. `peer_host`: for
+  // Client, the name or address dialled, which the peer's certificate must match.
+  TlsTransport(int fd, SSL_CTX* context, Role role = Role::ServerAfterGreeting,
+               const std::string& peer_host = {});
+  bool is_client() const noexcept { return role_ == Role::Client; }
   ~TlsTransport() override;
   TlsTransport(const TlsTransport&) = delete;
   TlsTransport& operator=(const TlsTransport&) = delete;
@@ -61,6 +68,7 @@ class TlsTransport final : public Transport {
   void fail(std::string error);
 
   int fd_;
+  Role role_;
   SSL* ssl_ = nullptr;
   State state_ = State::Greeting;
   // A read that returned data but also met the end of the stream, an error, or a pending

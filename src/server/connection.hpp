@@ -96,6 +96,8 @@ class Connection : public net::IoHandler,
   virtual void on_expired(std::vector<subjects::SubscriptionPtr>& subs) { subs.clear(); }
   // "client" or "route", for log lines that name the kind.
   virtual std::string_view kind_name() const noexcept = 0;
+  // How long the TLS handshake may take (the kind's own tls {} block).
+  virtual std::chrono::milliseconds tls_timeout() const { return server_.options().tls.timeout; }
 
   // Starts reading; then start_tls() for a TLS transport (after the kind queued its greeting).
   void start_io();

@@ -41,12 +41,19 @@ std::string remote_address(const std::string& ip, int port) {
 }  // namespace
 
 void Connection::begin_tls_handshake() {
-  // INFO is already queued in plaintext; the client answers it with its ClientHello.
-  log::debug("{} - Starting TLS {} connection handshake", describe(), kind_name());
+  // Client ports: INFO is already queued in plaintext; the client answers it with its
+  // ClientHello. Routes: TLS comes first, and the dialler speaks first.
+  if (kind_name() == "client") {
+    log::debug("{} - Starting TLS client connection handshake", describe());
+  } else {
+    log::debug("{} - Starting TLS {} {} handshake", describe(), kind_name(),
+               tls_->is_client() ? "client" : "server");
+  }
   tls_handshake_pending_ = true;
-  worker_.loop().run_after(server_.options().tls.timeout, [weak = weak_from_this()] {
+  worker_.loop().run_after(tls_timeout(), [weak = weak_from_this()] {
     if (auto self = weak.lock()) self->tls_handshake_expired();
   });
+  if (tls_->is_client()) handle_readable();  // sends the ClientHello
 }
 
 void Connection::tls_handshake_expired() {

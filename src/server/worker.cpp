@@ -75,10 +75,17 @@ void Worker::adopt(int fd, std::string ip, int port, std::uint64_t cid) {
 void Worker::adopt_route(int fd, std::string ip, int port, std::uint64_t rid,
                          std::shared_ptr<cluster::RouteDial> dial) {
   loop_.post([this, fd, ip = std::move(ip), port, rid, dial = std::move(dial)]() mutable {
-    auto transport = std::make_unique<net::TcpTransport>(fd);
-    auto route =
-        std::make_shared<cluster::Route>(*server_.cluster(), server_, *this, std::move(transport),
-                                         rid, std::move(ip), port, std::move(dial));
+    cluster::Cluster& cluster = *server_.cluster();
+    std::unique_ptr<net::Transport> transport;
+    if (SSL_CTX* tls = dial ? cluster.dial_tls() : cluster.accept_tls()) {
+      using Role = net::TlsTransport::Role;
+      transport = std::make_unique<net::TlsTransport>(
+          fd, tls, dial ? Role::Client : Role::ServerFirst, dial ? dial->host : std::string());
+    } else {
+      transport = std::make_unique<net::TcpTransport>(fd);
+    }
+    auto route = std::make_shared<cluster::Route>(cluster, server_, *this, std::move(transport),
+                                                  rid, std::move(ip), port, std::move(dial));
     connections_.emplace(route.get(), route);
     route->start();
   });

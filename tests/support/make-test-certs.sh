@@ -3,6 +3,7 @@
 #   ca.pem ca-key.pem                 the test CA
 #   server-cert.pem server-key.pem    CN=localhost, SANs localhost, 127.0.0.1, ::1 (from the CA)
 #   client-cert.pem client-key.pem    a client certificate from the CA
+#   route-cert.pem route-key.pem      a cluster member's (server and client auth, the server SANs)
 #   rogue-ca.pem rogue-ca-key.pem     an unrelated CA
 #   rogue-cert.pem rogue-key.pem      a client certificate from the rogue CA
 # Keys are generated fresh on every run and never committed. Usage: make-test-certs.sh DIR
@@ -49,6 +50,11 @@ leaf ec client-cert.pem client-key.pem ca "test client" \
   "basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature
 extendedKeyUsage=clientAuth"
+leaf ec route-cert.pem route-key.pem ca "route" \
+  "basicConstraints=CA:FALSE
+keyUsage=critical,digitalSignature
+extendedKeyUsage=serverAuth,clientAuth
+subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1"
 leaf ec rogue-cert.pem rogue-key.pem rogue-ca "rogue client" \
   "basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature
