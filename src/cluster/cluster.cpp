@@ -54,6 +54,10 @@ Cluster::Cluster(const config::Options& options, std::string server_id,
     name_ = generated_name();
     dynamic_name_ = true;
   }
+  if (const auto& permissions = options.cluster.permissions) {
+    if (permissions->publish) import_.emplace(*permissions->publish);
+    if (permissions->subscribe) export_.emplace(*permissions->subscribe);
+  }
 }
 
 Cluster::~Cluster() {
@@ -361,11 +365,14 @@ void Cluster::broadcast_locked(const std::string& frame) {
 }
 
 void Cluster::subscribed(const subjects::Subscription& sub) {
+  // Interest in what routes may not send here is not announced (nats-server's canImport).
+  if (import_ && !import_->allows(sub.subject)) return;
   std::lock_guard lock(mu_);
   broadcast_locked(interest_.add(sub));
 }
 
 void Cluster::unsubscribed(const subjects::Subscription& sub) {
+  if (import_ && !import_->allows(sub.subject)) return;
   std::lock_guard lock(mu_);
   broadcast_locked(interest_.remove(sub));
 }

@@ -15,11 +15,13 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "auth/permissions.hpp"
 #include "cluster/interest_table.hpp"
 #include "cluster/route_context.hpp"
 #include "config/options.hpp"
@@ -83,6 +85,9 @@ class Cluster final : public RouteContext, public server::InterestListener {
   void peer_updated(Route& route, const protocol::RouteInfo& info) override;
   void route_closed(Route& route, std::string_view reason) override;
   subjects::SubjectIndex& subject_index() noexcept override { return index_; }
+  bool can_export(std::string_view subject) const noexcept override {
+    return !export_ || export_->allows(subject);
+  }
 
   // InterestListener: local client interest, told to every route.
   void subscribed(const subjects::Subscription& sub) override;
@@ -105,6 +110,10 @@ class Cluster final : public RouteContext, public server::InterestListener {
   const std::vector<std::string> client_urls_;
   subjects::SubjectIndex& index_;
   net::Listener listener_;
+  // cluster { permissions }: import (what routes may send here, so the interest they are told
+  // of) and export (the peers' interest taken); unset: everything.
+  std::optional<auth::SubjectFilter> import_;
+  std::optional<auth::SubjectFilter> export_;
   net::SslCtxPtr accept_tls_;
   net::SslCtxPtr dial_tls_;
   PlaceRoute place_;

@@ -257,6 +257,11 @@ bool Route::on_route_sub(const protocol::RouteSubFrame& frame) {
     return false;
   }
   if (refuse_unauthenticated()) return false;
+  if (!cluster_.can_export(frame.subject)) {
+    log::debug("{} - Can not export \"{}\", ignoring remote subscription request", describe(),
+               frame.subject);
+    return true;
+  }
   std::string key = interest_key(frame.account, frame.subject, frame.queue);
   const bool global = frame.account == kGlobalAccount;
   auto it = remote_subs_.find(key);

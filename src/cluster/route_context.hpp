@@ -78,6 +78,8 @@ class RouteContext {
   // Loop thread of `route`: it closed (registered or not).
   virtual void route_closed(Route& route, std::string_view reason) = 0;
   virtual subjects::SubjectIndex& subject_index() noexcept = 0;
+  // cluster { permissions { export } }: whether a peer's interest in `subject` is taken.
+  virtual bool can_export(std::string_view subject) const noexcept = 0;
 
  protected:
   ~RouteContext() = default;
