@@ -191,6 +191,13 @@ void Cluster::dial_loop(std::shared_ptr<RouteDial> dial) {
   }
 }
 
+void Cluster::announce_lame_duck() {
+  std::lock_guard lock(mu_);
+  protocol::RouteInfo info = own_info_locked();
+  info.lame_duck = true;
+  broadcast_locked(protocol::route_info_frame(info));
+}
+
 // ---- names and handshake ---------------------------------------------------------------------
 
 std::string Cluster::cluster_name() const {

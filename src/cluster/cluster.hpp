@@ -57,6 +57,8 @@ class Cluster final : public RouteContext, public server::InterestListener {
   SSL_CTX* dial_tls() const noexcept { return dial_tls_.get(); }
   // Starts dialling the configured routes.
   void start(PlaceRoute place, ClientUrlsChanged urls_changed);
+  // Lame duck mode: every route gets this server's INFO with "ldm": true.
+  void announce_lame_duck();
   // Stops dialling and accepting; routes close with their workers.
   void stop();
 

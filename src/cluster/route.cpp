@@ -181,7 +181,8 @@ bool Route::on_connect(std::string_view json) {
     return false;
   }
   connect_received_ = true;
-  remote_id_ = connect.name;
+  // Once the INFO registered the route its id is fixed (monitoring reads it).
+  if (!info_received_) remote_id_ = connect.name;
   auto out = outbound_.lock();
   out->filter.headers = !server_.options().no_header_support && connect.headers;
   return true;

@@ -5,6 +5,7 @@
 // clients), and finally shuts down with exit code 0.
 #include <algorithm>
 
+#include "cluster/cluster.hpp"
 #include "log/logger.hpp"
 #include "server/server.hpp"
 #include "server/worker.hpp"
@@ -25,6 +26,8 @@ void Server::enter_lame_duck() {
     request_shutdown();
     return;
   }
+  // The other servers drop this one's client URLs from what they advertise (INFO "ldm").
+  if (cluster_) cluster_->announce_lame_duck();
   for (auto& worker : workers_) worker->notify_lame_duck();
 
   const config::Options& options = this->options();
