@@ -258,6 +258,7 @@ void Server::accept_ready() {
     }
     num_clients_.fetch_add(1, std::memory_order_relaxed);
     const std::uint64_t cid = next_cid_.fetch_add(1, std::memory_order_relaxed);
+    total_clients_.fetch_add(1, std::memory_order_relaxed);
     Worker& worker = *workers_[next_worker_];
     next_worker_ = (next_worker_ + 1) % workers_.size();
     worker.adopt(accepted.fd, std::move(accepted.ip), accepted.port, cid);

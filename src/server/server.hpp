@@ -109,7 +109,7 @@ class Server final : public ClientContext {
   }
   int num_clients() const noexcept override { return num_clients_.load(std::memory_order_relaxed); }
   std::uint64_t total_connections() const noexcept {
-    return next_cid_.load(std::memory_order_relaxed) - 1;
+    return total_clients_.load(std::memory_order_relaxed);
   }
   TrafficTotals traffic() const;
 
@@ -176,7 +176,8 @@ class Server final : public ClientContext {
   std::unique_ptr<net::CallbackHandler> signal_handler_;
   std::size_t planned_workers_ = 1;
   std::size_t next_worker_ = 0;
-  std::atomic<std::uint64_t> next_cid_{1};
+  std::atomic<std::uint64_t> next_cid_{1};  // clients' cids and routes' rids, as nats-server
+  std::atomic<std::uint64_t> total_clients_{0};
   std::atomic<int> num_clients_{0};
   std::atomic<bool> shutting_down_{false};
   bool lame_duck_ = false;  // main thread only
