@@ -96,8 +96,13 @@ std::optional<std::string> apply_cluster_url(ClusterOptions& c, std::string_view
     std::string_view userinfo = rest.substr(0, at);
     rest = rest.substr(at + 1);
     auto colon = userinfo.find(':');
+    if (colon == std::string_view::npos) return "expected cluster password to be set";
     c.username = std::string(userinfo.substr(0, colon));
-    c.password = colon == std::string_view::npos ? "" : std::string(userinfo.substr(colon + 1));
+    c.password = std::string(userinfo.substr(colon + 1));
+  } else {
+    // As nats-server: the flag's URL replaces route credentials from the config file too.
+    c.username.clear();
+    c.password.clear();
   }
   auto colon = rest.rfind(':');
   if (colon == std::string_view::npos) return "missing port in address";

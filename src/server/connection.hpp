@@ -184,6 +184,7 @@ class Connection : public net::IoHandler,
 
   // TLS (connection_tls.cpp); only called when tls_ is set.
   void begin_tls_handshake();
+  std::string_view route_label() const;
   void tls_handshake_expired();
   void on_tls_read_error();
   void on_tls_established();  // checks; does nothing until the handshake is done

@@ -40,6 +40,11 @@ std::string remote_address(const std::string& ip, int port) {
 
 }  // namespace
 
+std::string_view Connection::route_label() const {
+  // nats-server names the kind in TLS errors of routes ("TLS route handshake error").
+  return kind_name() == "route" ? "route " : "";
+}
+
 void Connection::begin_tls_handshake() {
   // Client ports: INFO is already queued in plaintext; the client answers it with its
   // ClientHello. Routes: TLS comes first, and the dialler speaks first.
@@ -59,7 +64,7 @@ void Connection::begin_tls_handshake() {
 void Connection::tls_handshake_expired() {
   if (closed_ || !tls_handshake_pending_) return;
   // nats-server's handshake read deadline fires first, then its handshake timer.
-  log::error("{} - TLS handshake error: read tcp {}->{}: i/o timeout", describe(),
+  log::error("{} - TLS {}handshake error: read tcp {}->{}: i/o timeout", describe(), route_label(),
              local_address(transport_->fd()), remote_address(ip_, port_));
   // A client that has sent nothing at all may be a plaintext one waiting for its turn: tell it
   // why. Mid-handshake, plaintext would only garble the client's TLS.
@@ -75,12 +80,12 @@ void Connection::on_tls_read_error() {
   switch (tls_->state()) {
     case net::TlsTransport::State::NotTls:
       // A plaintext client on a TLS port (nats-server just closes; the -ERR tells it why).
-      log::error("{} - TLS handshake error: {}", describe(), tls_->error());
+      log::error("{} - TLS {}handshake error: {}", describe(), route_label(), tls_->error());
       close_now_for_error(CloseReason::TlsHandshakeFailure,
                           protocol::err::kSecureConnectionRequired);
       return;
     case net::TlsTransport::State::Failed:
-      log::error("{} - TLS handshake error: {}", describe(), tls_->error());
+      log::error("{} - TLS {}handshake error: {}", describe(), route_label(), tls_->error());
       close(CloseReason::TlsHandshakeFailure);
       return;
     default:

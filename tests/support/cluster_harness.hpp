@@ -93,6 +93,10 @@ class Node {
     Config& flag(std::string f) { return extra.push_back(std::move(f)), *this; }
     Config& binary_path(std::string path) { return binary = std::move(path), *this; }
     Config& route_port(int port) { return cluster_port = port, *this; }
+    // "user:pass": route authorization, as --cluster nats://user:pass@host:port sets it.
+    Config& route_auth(std::string userinfo) {
+      return cluster_userinfo = std::move(userinfo), *this;
+    }
 
     std::string name;                   // -n: the name peers show in their logs
     std::string cluster_name = "C";     // --cluster_name; empty: none (a generated name)
@@ -100,6 +104,7 @@ class Node {
     std::vector<std::string> extra;     // further flags
     std::optional<std::string> binary;  // nullopt: the binary under test
     int cluster_port = -1;              // -1: the OS chooses
+    std::string cluster_userinfo;       // empty: no route authorization
   };
 
   explicit Node(Config config) : config_(std::move(config)) { start(config_.cluster_port); }
@@ -156,8 +161,11 @@ class Node {
 
  private:
   void start(int cluster_port) {
-    std::vector<std::string> args = {"-m", "-1", "--cluster",
-                                     "nats://127.0.0.1:" + std::to_string(cluster_port)};
+    const std::string userinfo =
+        config_.cluster_userinfo.empty() ? "" : config_.cluster_userinfo + "@";
+    std::vector<std::string> args = {
+        "-m", "-1", "--cluster",
+        "nats://" + userinfo + "127.0.0.1:" + std::to_string(cluster_port)};
     if (!config_.name.empty()) args.insert(args.end(), {"-n", config_.name});
     if (!config_.cluster_name.empty()) {
       args.insert(args.end(), {"--cluster_name", config_.cluster_name});
