@@ -27,6 +27,7 @@ run: build
 # installed: Debian's package would start a service on port 4222).
 test: build
 	@scripts/reference-server.sh $(BUILD)/reference >/dev/null
+	@scripts/reference-server-2.10.sh $(BUILD)/reference >/dev/null
 	cd $(BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 300
 
 $(ASAN_BUILD)/build.ninja:
@@ -35,6 +36,7 @@ $(ASAN_BUILD)/build.ninja:
 test-asan: deps $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	@scripts/reference-server.sh $(ASAN_BUILD)/reference >/dev/null
+	@scripts/reference-server-2.10.sh $(ASAN_BUILD)/reference >/dev/null
 	cd $(ASAN_BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 600
 
 $(FUZZ_BUILD)/build.ninja:

@@ -563,6 +563,23 @@ TEST(MixedCluster, GnatsdSeedsNatsServerJoins) {
   exercise_mixed_pair(gnatsd, nats);
 }
 
+// nats-server 2.10 opens a pool of routes per peer and a dedicated one for its system account;
+// with a peer that speaks neither (a 2.9 server, or gnatsd) it keeps one route, which must carry
+// everything.
+TEST(MixedCluster, GnatsdSeedsNatsServer210Joins) {
+  Node gnatsd(Node::Config("gnatsd"));
+  Node nats(Node::Config("nats-server-2.10")
+                .route(gnatsd.route_url())
+                .binary_path(reference_binary_210()));
+  exercise_mixed_pair(gnatsd, nats);
+}
+
+TEST(MixedCluster, NatsServer210SeedsGnatsdJoins) {
+  Node nats(Node::Config("nats-server-2.10").binary_path(reference_binary_210()));
+  Node gnatsd(Node::Config("gnatsd").route(nats.route_url()));
+  exercise_mixed_pair(gnatsd, nats);
+}
+
 TEST(MixedCluster, NatsServerSeedsGnatsdJoins) {
   Node nats(Node::Config("nats-server").binary_path(reference_binary()));
   Node gnatsd(Node::Config("gnatsd").route(nats.route_url()));

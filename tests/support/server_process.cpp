@@ -79,6 +79,23 @@ std::string reference_binary() {
   return path;
 }
 
+std::string reference_binary_210() {
+  std::string path;
+  if (const char* env = std::getenv("GNATSD_REFERENCE_210_BINARY"); env != nullptr && *env) {
+    path = env;
+  } else {
+#ifdef GNATSD_REFERENCE_210_BINARY
+    path = GNATSD_REFERENCE_210_BINARY;
+#endif
+  }
+  if (path.empty() || ::access(path.c_str(), X_OK) != 0) {
+    throw std::runtime_error("nats-server 2.10 not found at \"" + path +
+                             "\": run scripts/reference-server-2.10.sh <build>/reference (make "
+                             "test does)");
+  }
+  return path;
+}
+
 TempFile::TempFile(std::string_view contents, std::string_view suffix) {
   std::string name = "/tmp/gnatsd-test-XXXXXX" + std::string(suffix);
   int fd = ::mkstemps(name.data(), static_cast<int>(suffix.size()));

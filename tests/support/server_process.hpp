@@ -25,6 +25,9 @@ std::string server_binary();
 // the one scripts/reference-server.sh put in the build directory. Throws, saying how to get
 // it, when it is not there.
 std::string reference_binary();
+// nats-server 2.10.27 (scripts/reference-server-2.10.sh), for mixed clusters with today's
+// server: GNATSD_REFERENCE_210_BINARY from the environment, else the build directory's.
+std::string reference_binary_210();
 
 // A file in /tmp (mkstemp) holding `contents`; removed when this object goes away.
 class TempFile {
