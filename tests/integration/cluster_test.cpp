@@ -476,6 +476,86 @@ TEST(ClusterTest, RoutezAndVarzDescribeTheRoute) {
       << b_cluster;
 }
 
+// UNSUB <sid> <max> is a local matter: the route carries the plain interest, the subscriber's
+// server stops at max, and the interest then leaves the publisher's server too.
+TEST(ClusterTest, AutoUnsubscribeLimitHoldsAcrossTheRoute) {
+  Node a(Node::Config("A"));
+  Node b(Node::Config("B").route(a.route_url()));
+  ASSERT_TRUE(wait_for_routes(a, 1));
+  Client pub(a.port());
+  Client sub(b.port());
+  // The limit counts every delivery, so the probe goes to another subject; interest crosses a
+  // route in order, so once "probe.b" is known at A, "limited" is too.
+  sub.send("SUB limited 1\r\nUNSUB 1 5\r\nSUB probe.b 9\r\n");
+  ASSERT_TRUE(sub.flush());
+  ASSERT_TRUE(await_interest(pub, "probe.b", {&sub}));
+  for (int i = 0; i < 10; ++i) pub.pub("limited", "m" + std::to_string(i));
+  ASSERT_TRUE(pub.flush());
+  collect({&sub}, 5);
+  settle({&sub});
+  EXPECT_TRUE(each_delivered_once({&sub}, 5));
+  const std::string b_id = b.server_id();
+  EXPECT_TRUE(eventually(
+      [&] {
+        json r = a.route_to(b_id, "?subs=1");
+        if (!r.is_object()) return false;
+        for (const auto& s : r.value("subscriptions_list", json::array())) {
+          if (s == "limited") return false;
+        }
+        return true;
+      },
+      std::chrono::seconds(5)))
+      << a.route_to(b_id, "?subs=1").dump();
+}
+
+// The largest payload (1 MB) crosses intact with and without headers, and a burst of 20,000
+// small messages arrives complete and in publish order.
+TEST(ClusterTest, LargeAndManyMessagesCrossIntactAndInOrder) {
+  Node a(Node::Config("A"));
+  Node b(Node::Config("B").route(a.route_url()));
+  ASSERT_TRUE(wait_for_routes(a, 1));
+  Client pub(a.port(), /*headers=*/true);
+  Client sub(b.port(), /*headers=*/true);
+  sub.sub("big", "1");
+  sub.sub("many", "2");
+  ASSERT_TRUE(sub.flush());
+  ASSERT_TRUE(await_interest(pub, "big", {&sub}));
+  ASSERT_TRUE(await_interest(pub, "many", {&sub}));
+
+  std::string large(1024 * 1024, '\0');
+  for (size_t i = 0; i < large.size(); ++i)
+    large[i] = static_cast<char>('a' + (i * 7 + i / 26) % 26);
+  pub.pub("big", large, "r.big");
+  const std::string headers = "NATS/1.0\r\nBig: yes\r\n\r\n";
+  const std::string body = large.substr(0, large.size() - headers.size());
+  pub.hpub("big", headers, body);
+  ASSERT_TRUE(pub.flush());
+  ASSERT_EQ(collect({&sub}, 2, std::chrono::seconds(10)), 2u);
+  const Delivery& plain = sub.deliveries()[0];
+  EXPECT_EQ(plain.op, "MSG");
+  EXPECT_EQ(plain.reply, "r.big");
+  EXPECT_TRUE(plain.payload == large);
+  const Delivery& with_headers = sub.deliveries()[1];
+  EXPECT_EQ(with_headers.op, "HMSG");
+  EXPECT_EQ(with_headers.headers, headers);
+  EXPECT_TRUE(with_headers.payload == body);
+
+  constexpr int kMany = 20000;
+  std::string burst;
+  for (int i = 0; i < kMany; ++i) {
+    const std::string payload = "m" + std::to_string(i);
+    burst += "PUB many " + std::to_string(payload.size()) + "\r\n" + payload + "\r\n";
+  }
+  ASSERT_TRUE(pub.send(burst));
+  ASSERT_TRUE(pub.flush());
+  ASSERT_EQ(collect({&sub}, 2 + kMany, std::chrono::seconds(20)), 2u + kMany);
+  for (int i = 0; i < kMany; ++i) {
+    ASSERT_EQ(sub.deliveries()[2 + i].payload, "m" + std::to_string(i)) << "at " << i;
+  }
+  settle({&sub});
+  EXPECT_EQ(sub.deliveries().size(), 2u + kMany);
+}
+
 TEST(ClusterTest, GossipCompletesTheMesh) {
   // B and C name only the seed A; A tells B about C, and the two connect on their own.
   Node a(Node::Config("A"));
