@@ -125,6 +125,15 @@ bool Cluster::pause(std::chrono::milliseconds delay) {
 }
 
 void Cluster::dial_loop(std::shared_ptr<RouteDial> dial) {
+  // A gossiped peer counts as being dialled for as long as this thread runs.
+  struct Forget {
+    Cluster& cluster;
+    const std::string& url;
+    ~Forget() {
+      std::lock_guard lock(cluster.mu_);
+      cluster.dialling_peers_.erase(url);
+    }
+  } forget{*this, dial->url};
   const auto retries = options_.cluster.connect_retries;
   bool first_connect = true;
   for (;;) {
@@ -146,11 +155,7 @@ void Cluster::dial_loop(std::shared_ptr<RouteDial> dial) {
       } else {
         log::debug("Error trying to connect to route (attempt {}): {}", attempts, conn.error);
       }
-      if (!dial->configured && attempts > retries) {
-        std::lock_guard lock(mu_);
-        dialling_peers_.erase(dial->url);
-        return;
-      }
+      if (!dial->configured && attempts > retries) return;
       if (!pause(kConnectDelay)) return;
     }
     {
@@ -169,15 +174,13 @@ void Cluster::dial_loop(std::shared_ptr<RouteDial> dial) {
       changed_.wait(lock, [&] { return stopping_ || !dial_active_.contains(dial.get()); });
       if (stopping_) return;
       remote_id = dial_outcome_[dial.get()];
-      dialling_peers_.erase(dial->url);
       if (remote_id == server_id_) {
         log::debug("Detected route to self, ignoring \"{}\"", dial->url);
         return;
       }
-      // A gossiped peer is not redialled: its own dialler (or the gossip of another member)
-      // brings it back if it returns.
-      if (!dial->configured) return;
       if (!remote_id.empty() && peers_.contains(remote_id)) {
+        // A gossiped peer connected some other way needs no dial of its own.
+        if (!dial->configured) return;
         // Both sides dialled: the other connection won. If it drops, this dial takes over.
         log::debug("Not attempting reconnect for solicited route, already connected to \"{}\"",
                    remote_id);
@@ -186,7 +189,10 @@ void Cluster::dial_loop(std::shared_ptr<RouteDial> dial) {
       }
     }
     log::debug("Attempting reconnect for solicited route \"{}\"", dial->url);
-    if (!pause(kReconnectDelay + jitter())) return;
+    // A configured route waits a second first; a gossiped one is tried again at once (within
+    // its connect_retries), as nats-server's reConnectToRoute does.
+    if (!pause((dial->configured ? kReconnectDelay : std::chrono::milliseconds(0)) + jitter()))
+      return;
     first_connect = false;
   }
 }
