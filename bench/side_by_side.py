@@ -39,9 +39,11 @@ class Scenario:
     """One load shape; `full` and `quick` are the nats-bench message counts for each mode."""
 
     def __init__(self, name, title, args, full, quick, kind="throughput", metric="msgs",
-                 pair_factor=1, tls=False):
+                 pair_factor=1, tls=False, cluster=False):
         self.name, self.title, self.args = name, title, args
         self.tls = tls  # servers listen with TLS; nats-bench verifies them against the test CA
+        # Two servers joined by a route: publishers on the first, subscribers on the second.
+        self.cluster = cluster
         self.full, self.quick = full, quick
         # Latency tails follow the machine's momentary load: more, shorter pairs compare
         # the servers under more similar conditions (same requests in all).
@@ -71,6 +73,13 @@ SCENARIOS = [
              kind="idle"),
     Scenario("tlspubsub", "8. TLS pub/sub 1:1, 1 KB", ["--pub", "1", "--sub", "1", "--size", "1K"],
              1_000_000, 100_000, metric="both", tls=True),
+    Scenario("routed", "9. routed pub/sub 1:1, 16 B (publisher on A, subscriber on B)",
+             ["--pub", "1", "--sub", "1", "--size", "16"], 10_000_000, 1_000_000, cluster=True),
+    Scenario("routedfanout", "9. routed fan-out 1:10, 16 B",
+             ["--pub", "1", "--sub", "10", "--size", "16"], 2_000_000, 200_000, cluster=True),
+    Scenario("routedqueue", "9. routed queue group 1 → 5, 16 B",
+             ["--pub", "1", "--sub", "5", "--queue", "workers", "--size", "16"],
+             10_000_000, 1_000_000, cluster=True),
 ]
 
 # (scenario names, figure key, better when, target ratio) — issue 5, section 3.
@@ -84,6 +93,10 @@ TARGETS = {
     ("idle", "rss"): ("<=", 0.25),
     # TLS pub/sub: msgs/s and MB/s are the same ratio at a fixed size; the target sits on MB/s.
     ("tlspubsub", "mb"): (">=", 1.2), ("tlspubsub", "cpu"): ("<=", 0.7),
+    # Issue 11: routed throughput, and server CPU of both servers together per message.
+    ("routed", "rate"): (">=", 1.5), ("routed", "cpu"): ("<=", 0.5),
+    ("routedfanout", "rate"): (">=", 1.5), ("routedfanout", "cpu"): ("<=", 0.5),
+    ("routedqueue", "rate"): (">=", 1.5), ("routedqueue", "cpu"): ("<=", 0.5),
 }
 
 
@@ -137,10 +150,11 @@ class Server:
     """A fresh server process on 127.0.0.1 and an ephemeral port; stopped by pid. With `certs`
     it requires TLS, and `client_args` are what nats-bench needs to verify it."""
 
-    def __init__(self, binary, certs=None):
+    def __init__(self, binary, certs=None, extra_args=()):
         self.log = tempfile.NamedTemporaryFile(prefix="bench-server-", suffix=".log", delete=False)
         tls_flags = certs.server_flags() if certs else []
-        self.proc = subprocess.Popen([binary, "-a", "127.0.0.1", "-p", "-1"] + tls_flags,
+        self.proc = subprocess.Popen([binary, "-a", "127.0.0.1", "-p", "-1"] + tls_flags
+                                     + list(extra_args),
                                      stdout=subprocess.DEVNULL, stderr=self.log,
                                      preexec_fn=raise_nofile)
         self.port = None
@@ -159,6 +173,7 @@ class Server:
         self.pid = self.proc.pid
         self.url = f"{'tls' if certs else 'nats'}://127.0.0.1:{self.port}"
         self.client_args = ["--tlsca", certs.path("ca.pem")] if certs else []
+        self.pids = [self.pid]
 
     def log_text(self):
         with open(self.log.name, errors="replace") as f:
@@ -175,9 +190,46 @@ class Server:
         os.unlink(self.log.name)
 
 
+ROUTE_LISTEN_RE = re.compile(r"Listening for route connections on 127\.0\.0\.1:(\d+)")
+
+
+class ClusterPair:
+    """Two servers of one cluster on loopback: A (the seed) and B (routes to A). Publishers
+    connect to A, subscribers to B (nats-bench --sub-server), so every message crosses the
+    route; server CPU is both processes'."""
+
+    def __init__(self, binary):
+        flags = ["--cluster", "nats://127.0.0.1:-1", "--cluster_name", "BENCH"]
+        self.a = Server(binary, extra_args=flags)
+        try:
+            deadline = time.monotonic() + 10
+            while not ROUTE_LISTEN_RE.search(self.a.log_text()):
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{binary} did not report its route port")
+                time.sleep(0.02)
+            seed = int(ROUTE_LISTEN_RE.search(self.a.log_text()).group(1))
+            self.b = Server(binary, extra_args=flags + ["--routes", f"nats://127.0.0.1:{seed}"])
+        except Exception:
+            self.a.stop()
+            raise
+        self.url, self.pid, self.client_args = self.a.url, self.a.pid, []
+        self.pids = [self.a.pid, self.b.pid]
+        self.sub_url = self.b.url  # nats-bench waits until interest crosses the route
+
+    def stop(self):
+        self.b.stop()
+        self.a.stop()
+
+
+def server_cpu(server):
+    return sum(cpu_seconds(pid) for pid in server.pids)
+
+
 def run_tool(bench, server, scenario, count, timeout):
     args = ([bench, "-s", server.url, "--json", "--msgs", str(count)] + server.client_args
             + scenario.args)
+    if getattr(server, "sub_url", None):
+        args += ["--sub-server", server.sub_url]
     done = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                           timeout=timeout)
     try:
@@ -188,9 +240,9 @@ def run_tool(bench, server, scenario, count, timeout):
 
 
 def measure_throughput(server, bench, scenario, count):
-    cpu0 = cpu_seconds(server.pid)
+    cpu0 = server_cpu(server)
     r = run_tool(bench, server, scenario, count, timeout=300)
-    cpu = cpu_seconds(server.pid) - cpu0
+    cpu = server_cpu(server) - cpu0
     headline = r["subscribers_total"] if r["subs"] > 0 else r["publishers_total"]
     published = max(r["published"], 1)
     return {
@@ -204,9 +256,9 @@ def measure_throughput(server, bench, scenario, count):
 
 
 def measure_request(server, bench, scenario, count):
-    cpu0 = cpu_seconds(server.pid)
+    cpu0 = server_cpu(server)
     r = run_tool(bench, server, scenario, count, timeout=300)
-    cpu = cpu_seconds(server.pid) - cpu0
+    cpu = server_cpu(server) - cpu0
     lat = r.get("latency_us", {})
     return {
         "ok": r["ok"], "problems": r["problems"],
@@ -374,6 +426,12 @@ def markdown(rows, facts, args, results, elapsed, losses):
                      "them against the throwaway CA. Negotiated: gnatsd "
                      f"{', '.join(suites['gnatsd']) or '?'}; nats-server "
                      f"{', '.join(suites['nats-server']) or '?'}.")
+    if any(sc.cluster and sc.name in results for sc in SCENARIOS):
+        lines.append("- Routed scenarios (9.): two servers of one implementation joined by a route "
+                     "on loopback (`--cluster nats://127.0.0.1:-1`, the second with `--routes` to "
+                     "the first); nats-bench publishes to the first and subscribes on the second "
+                     "(`--sub-server`), after a probe proved the interest crossed the route. "
+                     "Server CPU is both processes' together.")
     took = f"{elapsed / 60:.1f} min" if elapsed >= 120 else f"{elapsed:.0f} s"
     pairs = f"{args.pairs} pair{'s' if args.pairs != 1 else ''}"
     split = [f"{sc.title[3:]}: {args.pairs * sc.pair_factor} pairs of 1/{sc.pair_factor} the "
@@ -489,7 +547,8 @@ def main():
             results[sc.name] = {"gnatsd": [], "nats-server": []}
             for pair in range(pairs):
                 for label, binary in servers:
-                    server = Server(binary, certs if sc.tls else None)
+                    server = (ClusterPair(binary) if sc.cluster
+                              else Server(binary, certs if sc.tls else None))
                     try:
                         r = MEASURE[sc.kind](server, bench, sc, count)
                     finally:

@@ -64,6 +64,8 @@ Modes:
 Options:
   -s, --server URL     nats://[user:pass@]host:port (default nats://127.0.0.1:4222);
                        tls://... connects with TLS
+  --sub-server URL     throughput mode: subscribers connect to this server (another member
+                       of the publishers' cluster), so every message crosses a route
   --pub N              publishers / requesters (default 1)
   --sub N              subscribers / responders (default 0; 1 in request mode)
   --msgs N             messages (requests) in all, split across publishers (default 100000)
@@ -107,6 +109,12 @@ ParsedCommandLine parse_bench_options(const std::vector<std::string>& args) {
        [&](std::string_view v) {
          auto url = parse_server_url(v);
          if (url) o.server = *url;
+         return url.has_value();
+       }},
+      {"sub-server",
+       [&](std::string_view v) {
+         auto url = parse_server_url(v);
+         if (url) o.sub_server = *url;
          return url.has_value();
        }},
       {"pub", [&](std::string_view v) { return parse_number(v, o.pubs) && o.pubs >= 0; }},
@@ -193,6 +201,10 @@ ParsedCommandLine parse_bench_options(const std::vector<std::string>& args) {
   o.tls.enabled = o.tls.enabled || o.server.tls || !o.tls.ca_file.empty() ||
                   !o.tls.cert_file.empty() || !o.tls.key_file.empty();
   o.server.tls = o.tls.enabled;
+  if (o.sub_server) {
+    o.sub_server->tls = o.tls.enabled;
+    if (o.mode != Mode::Throughput) return bad("--sub-server is for throughput mode");
+  }
   if (o.tls.cert_file.empty() != o.tls.key_file.empty())
     return bad("--tlscert and --tlskey go together");
   // The idle loop speaks plain TCP from one epoll loop; TLS there would be a second engine.

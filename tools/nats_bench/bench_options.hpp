@@ -15,6 +15,9 @@ enum class Mode { Throughput, Request, Idle };
 
 struct BenchOptions {
   ServerUrl server;
+  // Throughput mode: the subscribers connect here instead (another server of a cluster), so
+  // that every message crosses a route.
+  std::optional<ServerUrl> sub_server;
   TlsSettings tls;  // enabled by --tls, a tls:// URL, or any of the certificate flags
   Mode mode = Mode::Throughput;
   int pubs = 1;                  // publishers (requesters in request mode)

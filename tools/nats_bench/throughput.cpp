@@ -125,8 +125,9 @@ void run_subscriber(Shared& s, int index, ClientOutcome& out) {
   Verifier v{o.size,    s.stamped, s.tagged,
              s.run_tag, s.queue,   std::vector<std::uint64_t>(std::max(o.pubs, 1)),
              0,         out};
-  std::string error = c.open(o.server, s.tls, "nats-bench-sub-" + std::to_string(index),
-                             Clock::now() + s.patience());
+  std::string error =
+      c.open(o.sub_server.value_or(o.server), s.tls, "nats-bench-sub-" + std::to_string(index),
+             Clock::now() + s.patience());
   if (error.empty()) {
     c.queue("SUB " + o.subject + (s.queue ? " " + o.queue : "") + " 1\r\n");
     if (!c.flush(v, Clock::now() + s.patience())) error = c.error();
@@ -230,6 +231,38 @@ void run_publisher(Shared& s, int index, std::uint64_t count, ClientOutcome& out
     out.error = "publisher received " + std::to_string(none.unexpected) + " messages";
 }
 
+// Counts the probe messages that reached the subscribers' server.
+struct ProbeArrivals {
+  std::uint64_t count = 0;
+  void on_msg(const MsgFrame&) { ++count; }
+};
+
+// With --sub-server, interest reaches the publishers' server asynchronously, over a route. A
+// probe subscription made after every subscriber's (each confirmed by its PONG) is announced
+// after theirs, so once a probe published on the publishers' server arrives, their interest is
+// known there too. Returns "" or why the cluster never carried it.
+std::string await_route_interest(const Shared& s) {
+  const BenchOptions& o = s.options;
+  Connection receiver(64 * 1024), sender(64 * 1024);
+  ProbeArrivals arrivals;
+  IgnoreMessages none;
+  const auto deadline = Clock::now() + s.patience();
+  std::string error = receiver.open(*o.sub_server, s.tls, "nats-bench-probe-sub", deadline);
+  if (error.empty()) error = sender.open(o.server, s.tls, "nats-bench-probe-pub", deadline);
+  if (!error.empty()) return error;
+  const std::string subject = o.subject + ".nats-bench-route-probe";
+  receiver.queue("SUB " + subject + " 1\r\n");
+  if (!receiver.flush(arrivals, deadline)) return receiver.error();
+  while (arrivals.count == 0) {
+    if (Clock::now() > deadline)
+      return "interest did not cross the route to the publishers' server";
+    sender.queue("PUB " + subject + " 0\r\n\r\n");
+    if (!sender.flush(none, deadline)) return sender.error();
+    receiver.pump(arrivals, 10);
+  }
+  return {};
+}
+
 std::uint64_t total_delivered(const Shared& s) {
   std::uint64_t sum = 0;
   for (int i = 0; i < s.options.subs; ++i)
@@ -254,6 +287,8 @@ BenchResult run_throughput(const BenchOptions& o, const TlsClientContext* tls, b
   for (int i = 0; i < o.subs; ++i)
     threads.emplace_back(run_subscriber, std::ref(s), i, std::ref(subs[i]));
   s.subs_ready.wait();  // every SUB is registered (its PONG came back) before anyone publishes
+  std::string route_error;
+  if (o.sub_server && o.subs > 0) route_error = await_route_interest(s);
   for (int i = 0; i < o.pubs; ++i) {
     std::uint64_t share =
         o.msgs / o.pubs + (static_cast<std::uint64_t>(i) < o.msgs % o.pubs ? 1 : 0);
@@ -261,6 +296,7 @@ BenchResult run_throughput(const BenchOptions& o, const TlsClientContext* tls, b
   }
   s.pubs_ready.wait();
   bool connected =
+      route_error.empty() &&
       std::none_of(pubs.begin(), pubs.end(), [](auto& c) { return c.connect_failed; }) &&
       std::none_of(subs.begin(), subs.end(), [](auto& c) { return c.connect_failed; });
   const std::uint64_t expected = s.queue ? o.msgs : o.msgs * static_cast<std::uint64_t>(o.subs);
@@ -297,6 +333,7 @@ BenchResult run_throughput(const BenchOptions& o, const TlsClientContext* tls, b
   }
   result.client_cpu_seconds = process_cpu_seconds() - cpu_before;
   result.connect_failed = !connected;
+  if (!route_error.empty()) result.problems.push_back(route_error);
 
   std::uint64_t wrong_size = 0, foreign = 0, gaps = 0, backwards = 0, extra = 0;
   for (std::size_t i = 0; i < pubs.size(); ++i) {

@@ -26,6 +26,16 @@ TEST(BenchOptions, DefaultsAndValues) {
   EXPECT_EQ(p.options->mode, Mode::Throughput);
 }
 
+TEST(BenchOptions, SubscribersMayUseAnotherServerOfTheCluster) {
+  auto p = parse_bench_options(
+      {"-s", "nats://127.0.0.1:4222", "--sub-server", "nats://127.0.0.1:4223", "--sub", "1"});
+  ASSERT_TRUE(p.options);
+  ASSERT_TRUE(p.options->sub_server);
+  EXPECT_EQ(p.options->sub_server->port, 4223);
+  EXPECT_FALSE(parse_bench_options({"--request", "--sub-server", "nats://h:1"}).options);
+  EXPECT_FALSE(parse_bench_options({"--sub-server", "http://h:1"}).options);
+}
+
 TEST(BenchOptions, RequestModeDefaultsToOneResponderAndAWarmup) {
   auto p = parse_bench_options({"--request", "--msgs", "5000"});
   ASSERT_TRUE(p.options);
