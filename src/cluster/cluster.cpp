@@ -98,7 +98,44 @@ void Cluster::start(PlaceRoute place, ClientUrlsChanged urls_changed) {
       continue;
     }
     dial->configured = true;
-    start_dialler(std::make_shared<RouteDial>(std::move(*dial)));
+    auto shared = std::make_shared<RouteDial>(std::move(*dial));
+    configured_[url] = shared;
+    start_dialler(std::move(shared));
+  }
+}
+
+void Cluster::reload_routes(const std::vector<std::string>& routes) {
+  std::vector<std::shared_ptr<Route>> dropped;
+  {
+    std::lock_guard lock(mu_);
+    for (auto it = configured_.begin(); it != configured_.end();) {
+      if (std::find(routes.begin(), routes.end(), it->first) != routes.end()) {
+        ++it;
+        continue;
+      }
+      it->second->removed = true;
+      for (auto& [id, peer] : peers_) {
+        if (peer.route->dial() == it->second) dropped.push_back(peer.route);
+      }
+      log::info("Removed route {}", it->first);
+      it = configured_.erase(it);
+    }
+    for (const auto& url : routes) {
+      if (configured_.contains(url)) continue;
+      auto dial = parse_route_url(url);
+      if (!dial) {
+        log::error("Error parsing route URL \"{}\"", url);
+        continue;
+      }
+      dial->configured = true;
+      auto shared = std::make_shared<RouteDial>(std::move(*dial));
+      configured_[url] = shared;
+      start_dialler(std::move(shared));
+    }
+  }
+  changed_.notify_all();
+  for (auto& route : dropped) {
+    route->worker().loop().post([route] { route->close_removed_route(); });
   }
 }
 
@@ -142,7 +179,7 @@ void Cluster::dial_loop(std::shared_ptr<RouteDial> dial) {
     for (;;) {
       {
         std::lock_guard lock(mu_);
-        if (stopping_) return;
+        if (stopping_ || dial->removed) return;
       }
       log::debug("Trying to connect to route on {} ({})", join_host_port(dial->host, dial->port),
                  join_host_port(dial->host, dial->port));
@@ -172,7 +209,7 @@ void Cluster::dial_loop(std::shared_ptr<RouteDial> dial) {
     {
       std::unique_lock lock(mu_);
       changed_.wait(lock, [&] { return stopping_ || !dial_active_.contains(dial.get()); });
-      if (stopping_) return;
+      if (stopping_ || dial->removed) return;
       remote_id = dial_outcome_[dial.get()];
       if (remote_id == server_id_) {
         log::debug("Detected route to self, ignoring \"{}\"", dial->url);
@@ -184,8 +221,9 @@ void Cluster::dial_loop(std::shared_ptr<RouteDial> dial) {
         // Both sides dialled: the other connection won. If it drops, this dial takes over.
         log::debug("Not attempting reconnect for solicited route, already connected to \"{}\"",
                    remote_id);
-        changed_.wait(lock, [&] { return stopping_ || !peers_.contains(remote_id); });
-        if (stopping_) return;
+        changed_.wait(lock,
+                      [&] { return stopping_ || dial->removed || !peers_.contains(remote_id); });
+        if (stopping_ || dial->removed) return;
       }
     }
     log::debug("Attempting reconnect for solicited route \"{}\"", dial->url);
@@ -338,9 +376,8 @@ void Cluster::learn_peer(const protocol::RouteInfo& info) {
   if (stopping_ || info.server_id == server_id_ || peers_.contains(info.server_id)) return;
   // A configured route to that address dials it already.
   const std::string address = join_host_port(info.host, info.port);
-  for (const auto& url : options_.cluster.routes) {
-    if (auto dial = parse_route_url(url); dial && join_host_port(dial->host, dial->port) == address)
-      return;
+  for (const auto& [url, configured] : configured_) {
+    if (join_host_port(configured->host, configured->port) == address) return;
   }
   auto dial = parse_route_url(info.ip);
   if (!dial) {
@@ -416,14 +453,6 @@ std::vector<std::string> Cluster::peer_client_urls() const {
         urls.push_back(url);
       }
     }
-  }
-  return urls;
-}
-
-std::vector<std::string> Cluster::configured_urls() const {
-  std::vector<std::string> urls;
-  for (const auto& url : options_.cluster.routes) {
-    if (auto dial = parse_route_url(url)) urls.push_back(join_host_port(dial->host, dial->port));
   }
   return urls;
 }

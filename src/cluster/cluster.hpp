@@ -57,6 +57,9 @@ class Cluster final : public RouteContext, public server::InterestListener {
   SSL_CTX* dial_tls() const noexcept { return dial_tls_.get(); }
   // Starts dialling the configured routes.
   void start(PlaceRoute place, ClientUrlsChanged urls_changed);
+  // Config reload: dials the routes that were added, drops (and stops dialling) the ones that
+  // were removed, as nats-server's routesOption.
+  void reload_routes(const std::vector<std::string>& routes);
   // Lame duck mode: every route gets this server's INFO with "ldm": true.
   void announce_lame_duck();
   // Stops dialling and accepting; routes close with their workers.
@@ -71,8 +74,6 @@ class Cluster final : public RouteContext, public server::InterestListener {
   bool peers_ever_advertised() const noexcept {
     return peers_advertised_.load(std::memory_order_acquire);
   }
-  // The configured routes as host:port, for /varz cluster.urls.
-  std::vector<std::string> configured_urls() const;
 
   // RouteContext.
   const std::string& server_id() const noexcept override { return server_id_; }
@@ -134,6 +135,8 @@ class Cluster final : public RouteContext, public server::InterestListener {
   std::map<const RouteDial*, std::string> dial_outcome_;
   std::set<const RouteDial*> dial_active_;
   std::set<std::string> dialling_peers_;  // gossiped ids being dialled
+  // The configured routes in force (start-up, then reloads), with their dials.
+  std::map<std::string, std::shared_ptr<RouteDial>> configured_;
   std::vector<std::thread> diallers_;
 };
 

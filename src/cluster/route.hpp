@@ -37,6 +37,8 @@ class Route final : public server::Connection {
   void start() override;
   // Drops every other route of the cluster (a dynamic name changed): closed as nats-server does.
   void close_removed() { close(server::CloseReason::ClusterNameConflict); }
+  // A reload removed the configured route this connection was dialled for.
+  void close_removed_route() { close(server::CloseReason::RouteRemoved); }
 
   // Any thread: queues one RMSG/HMSG for the peer, for its plain subscribers and the queue
   // groups this server picked the peer for.

@@ -29,6 +29,9 @@ struct RouteDial {
   std::string user;         // the URL's userinfo (or, for gossiped peers, our own route user)
   std::string password;     // "
   bool configured = false;  // explicit: retried forever
+  // A reload took the URL out of the configuration: no more dialling, its route closes.
+  // Guarded by the cluster's lock.
+  bool removed = false;
 };
 
 // What /routez shows of one route. Any thread.

@@ -4,6 +4,7 @@
 // apply to every connection from its next use of them.
 #include <fmt/format.h>
 
+#include "cluster/cluster.hpp"
 #include "config/duration.hpp"
 #include "log/logger.hpp"
 #include "server/log_options.hpp"
@@ -76,7 +77,13 @@ std::vector<std::string> describe_changes(const config::Options& a, const config
   if (a.tls != b.tls) {
     out.push_back(fmt::format("Reloaded: tls = {}", b.tls.enabled ? "enabled" : "disabled"));
   }
-  changed("cluster", a.cluster != b.cluster);
+  // nats-server names the routes apart from the rest of the cluster block.
+  changed("cluster routes", a.cluster.routes != b.cluster.routes);
+  auto rest_of = [](config::ClusterOptions c) {
+    c.routes.clear();
+    return c;
+  };
+  changed("cluster", rest_of(a.cluster) != rest_of(b.cluster));
   value("max_connections", a.max_connections, b.max_connections);
   value("max_subscriptions", a.max_subscriptions, b.max_subscriptions);
   value("max_payload", a.max_payload, b.max_payload);
@@ -153,6 +160,9 @@ void Server::reload() {
     if (!next->ports_file_dir.empty()) write_ports_file(next->ports_file_dir);
   }
   for (const auto& line : changes) log::info("{}", line);
+  if (cluster_ && next->cluster.routes != current.cluster.routes) {
+    cluster_->reload_routes(next->cluster.routes);
+  }
   const bool reauthorize = authorization_changed(current, *next);
   reloaded_options_.push_back(std::move(next));
   publish_options(reloaded_options_.back().get());

@@ -8,9 +8,11 @@
 // nats-server against nats-server. Interest crosses a route asynchronously, so tests wait for it
 // with probe messages (cluster_harness.hpp), never with sleeps.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <nlohmann/json.hpp>
 
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +23,7 @@
 #include "eventually.hpp"
 #include "monitor_support.hpp"
 #include "server_process.hpp"
+#include "temp_dir.hpp"
 
 namespace gnatsd::test {
 namespace {
@@ -554,6 +557,39 @@ TEST(ClusterTest, LargeAndManyMessagesCrossIntactAndInOrder) {
   }
   settle({&sub});
   EXPECT_EQ(sub.deliveries().size(), 2u + kMany);
+}
+
+// SIGHUP with a changed routes list: a removed route is closed and not dialled again, an added
+// one is dialled, as nats-server's reload does.
+TEST(ClusterTest, ReloadAddsAndRemovesRoutes) {
+  Node a(Node::Config("A"));
+  TempDir dir;
+  const std::string conf = dir.path() + "/routes.conf";
+  const int port = unused_tcp_port();
+  auto write_routes = [&](const std::string& routes) {
+    // Name and listen address in the file too: nats-server's reload compares the file alone
+    // with what the flags set at start.
+    std::ofstream(conf) << "cluster { name: C, listen: \"127.0.0.1:" << port << "\", routes: ["
+                        << routes << "] }\n";
+  };
+  write_routes("\"" + a.route_url() + "\"");
+  // No -n either: nats-server 2.9 refuses a reload when a flag set the server name.
+  Node b(Node::Config("").cluster("").route_port(port).flag("-c").flag(conf));
+  ASSERT_TRUE(wait_for_routes(a, 1));
+
+  write_routes("");
+  b.process().signal(SIGHUP);
+  ASSERT_TRUE(b.wait_for_log("Removed route " + a.route_url(), std::chrono::seconds(5))) << b.log();
+  EXPECT_TRUE(b.wait_for_log("Router connection closed: Route Removed", std::chrono::seconds(5)))
+      << b.log();
+  ASSERT_TRUE(wait_for_routes(a, 0));
+  // Not dialled again: still no route after more than a reconnect delay.
+  EXPECT_FALSE(eventually([&] { return a.num_routes() != 0; }, std::chrono::milliseconds(1500)));
+
+  write_routes("\"" + a.route_url() + "\"");
+  b.process().signal(SIGHUP);
+  EXPECT_TRUE(wait_for_routes(a, 1));
+  EXPECT_TRUE(wait_for_routes(b, 1));
 }
 
 TEST(ClusterTest, GossipCompletesTheMesh) {
