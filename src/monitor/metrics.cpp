@@ -80,4 +80,34 @@ std::string prometheus_text(const Json& varz) {
   return out;
 }
 
+std::string prometheus_routez_text(const Json& routez) {
+  const std::string server = label_value(routez.value("server_id", std::string()));
+  std::string out =
+      "# HELP gnatsd_routez_num_routes Cluster routes open now.\n"
+      "# TYPE gnatsd_routez_num_routes gauge\n";
+  out += fmt::format("gnatsd_routez_num_routes{{server_id=\"{}\"}} {}\n", server,
+                     routez.value("num_routes", 0));
+  static constexpr Metric kRouteMetrics[] = {
+      {"in_msgs", "counter", "Messages received over the route."},
+      {"out_msgs", "counter", "Messages sent over the route."},
+      {"in_bytes", "counter", "Payload bytes received over the route."},
+      {"out_bytes", "counter", "Payload bytes sent over the route."},
+      {"pending_size", "gauge", "Bytes queued for the route and not yet written."},
+      {"subscriptions", "gauge", "Interest the remote server announced over the route."},
+  };
+  const auto routes = routez.find("routes");
+  if (routes == routez.end() || !routes->is_array() || routes->empty()) return out;
+  for (const auto& metric : kRouteMetrics) {
+    out += fmt::format("# HELP gnatsd_routez_{0} {1}\n# TYPE gnatsd_routez_{0} {2}\n", metric.field,
+                       metric.help, metric.type);
+    for (const auto& route : *routes) {
+      out += fmt::format("gnatsd_routez_{}{{server_id=\"{}\",rid=\"{}\",remote_id=\"{}\"}} {}\n",
+                         metric.field, server, route.value("rid", 0),
+                         label_value(route.value("remote_id", std::string())),
+                         route.value(metric.field, Json(0)).dump());
+    }
+  }
+  return out;
+}
+
 }  // namespace gnatsd::monitor

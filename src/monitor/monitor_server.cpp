@@ -251,7 +251,9 @@ void MonitorServer::install_routes(const std::string& base) {
              [this](const httplib::Request&, httplib::Response& res) {
                count_request("/metrics");
                const Json varz = build_varz(server_, VarzInputs{usage_.sample(), request_stats()});
-               res.set_content(prometheus_text(varz), std::string(kMetricsContentType));
+               const Json routez = build_routez(server_, SubsOption{});
+               res.set_content(prometheus_text(varz) + prometheus_routez_text(routez),
+                               std::string(kMetricsContentType));
              });
   auto root = [this](const httplib::Request&, httplib::Response& res) {
     count_request("/");

@@ -29,5 +29,29 @@ TEST(MetricsTest, VarzFiguresWithHelpTypeAndServerLabel) {
   EXPECT_EQ(text.find("gnatsd_varz_out_msgs"), std::string::npos);
 }
 
+TEST(MetricsTest, RoutezFiguresPerRoute) {
+  Json routez;
+  routez["server_id"] = "NA";
+  routez["num_routes"] = 1;
+  Json route;
+  route["rid"] = 7;
+  route["remote_id"] = "NB";
+  route["in_msgs"] = 5;
+  route["out_bytes"] = 99;
+  routez["routes"] = Json::array({route});
+  const std::string text = prometheus_routez_text(routez);
+  EXPECT_NE(text.find("gnatsd_routez_num_routes{server_id=\"NA\"} 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("# TYPE gnatsd_routez_in_msgs counter\n"
+                      "gnatsd_routez_in_msgs{server_id=\"NA\",rid=\"7\",remote_id=\"NB\"} 5\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("gnatsd_routez_out_bytes{server_id=\"NA\",rid=\"7\",remote_id=\"NB\"} 99\n"),
+            std::string::npos);
+  // Without routes, only the count.
+  routez["routes"] = Json::array();
+  routez["num_routes"] = 0;
+  EXPECT_EQ(prometheus_routez_text(routez).find("gnatsd_routez_in_msgs"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace gnatsd::monitor
