@@ -21,11 +21,13 @@ import re
 import resource
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DOC = os.path.join(ROOT, "docs", "PERFORMANCE.md")
@@ -80,6 +82,8 @@ SCENARIOS = [
     Scenario("routedqueue", "9. routed queue group 1 → 5, 16 B",
              ["--pub", "1", "--sub", "5", "--queue", "workers", "--size", "16"],
              10_000_000, 1_000_000, cluster=True),
+    Scenario("propagate", "10. subscriptions reaching a newly joined peer", [], 100_000, 20_000,
+             kind="propagate"),
 ]
 
 # (scenario names, figure key, better when, target ratio) — issue 5, section 3.
@@ -97,6 +101,7 @@ TARGETS = {
     ("routed", "rate"): (">=", 1.5), ("routed", "cpu"): ("<=", 0.5),
     ("routedfanout", "rate"): (">=", 1.5), ("routedfanout", "cpu"): ("<=", 0.5),
     ("routedqueue", "rate"): (">=", 1.5), ("routedqueue", "cpu"): ("<=", 0.5),
+    ("propagate", "ms"): ("<=", 0.5),
 }
 
 
@@ -298,7 +303,71 @@ def measure_idle(server, bench, scenario, count):
     }
 
 
-MEASURE = {"throughput": measure_throughput, "request": measure_request, "idle": measure_idle}
+MONITOR_RE = re.compile(r"Starting http monitor on 127\.0\.0\.1:(\d+)")
+
+
+class PropagationRig:
+    """A seed server whose one client holds `count` subscriptions; measure_propagate starts the
+    peer that joins it."""
+
+    def __init__(self, binary):
+        self.binary = binary
+        self.flags = ["--cluster", "nats://127.0.0.1:-1", "--cluster_name", "BENCH"]
+        self.a = Server(binary, extra_args=self.flags)
+        self.peer = None
+        self.client = None
+        self.pids = [self.a.pid]
+
+    def stop(self):
+        if self.client:
+            self.client.close()
+        if self.peer:
+            self.peer.stop()
+        self.a.stop()
+
+
+def measure_propagate(rig, bench, scenario, count):
+    """Milliseconds from starting a peer that routes to the seed until the peer's /subsz counts
+    every subscription of the seed's client (RS+ over the new route). Includes the peer's
+    start-up, a few milliseconds for either server."""
+    c = socket.create_connection(("127.0.0.1", rig.a.port))
+    rig.client = c
+    c.recv(4096)
+    subs = "".join(f"SUB prop.{i} {i}\r\n" for i in range(count))
+    c.sendall(b'CONNECT {"verbose":false}\r\n' + subs.encode() + b"PING\r\n")
+    got = b""
+    c.settimeout(30)
+    while b"PONG" not in got:
+        got += c.recv(65536)
+    deadline = time.monotonic() + 10
+    while not ROUTE_LISTEN_RE.search(rig.a.log_text()):
+        if time.monotonic() > deadline:
+            raise RuntimeError("seed did not report its route port")
+        time.sleep(0.01)
+    seed = int(ROUTE_LISTEN_RE.search(rig.a.log_text()).group(1))
+    started = time.monotonic()
+    rig.peer = Server(rig.binary, extra_args=rig.flags + ["-m", "-1", "--routes",
+                                                          f"nats://127.0.0.1:{seed}"])
+    while not MONITOR_RE.search(rig.peer.log_text()):
+        if time.monotonic() - started > 10:
+            raise RuntimeError("peer did not report its monitoring port")
+        time.sleep(0.002)
+    http = int(MONITOR_RE.search(rig.peer.log_text()).group(1))
+    seen = 0
+    while time.monotonic() - started < 60:
+        with urllib.request.urlopen(f"http://127.0.0.1:{http}/subsz", timeout=5) as r:
+            seen = json.load(r).get("num_subscriptions", 0)
+        if seen >= count:
+            break
+        time.sleep(0.002)
+    took = time.monotonic() - started
+    ok = seen >= count
+    return {"ok": ok, "problems": [] if ok else [f"peer knew {seen} of {count} subscriptions"],
+            "ms": took * 1000, "delivered": seen, "expected": count}
+
+
+MEASURE = {"throughput": measure_throughput, "request": measure_request, "idle": measure_idle,
+           "propagate": measure_propagate}
 
 # Figures per kind: (key, label, unit formatter, better when).
 FIGURES = {
@@ -311,6 +380,7 @@ FIGURES = {
                 ("p99_9", "latency p99.9", lambda v: f"{v:.1f} µs", "<"),
                 ("cpu", "server CPU per request", lambda v: f"{v:,.0f} ns", "<")],
     "idle": [("rss", "RSS per connection", lambda v: f"{v:.1f} KB", "<")],
+    "propagate": [("ms", "time until the peer knows all", lambda v: f"{v:,.0f} ms", "<")],
 }
 
 
@@ -547,8 +617,12 @@ def main():
             results[sc.name] = {"gnatsd": [], "nats-server": []}
             for pair in range(pairs):
                 for label, binary in servers:
-                    server = (ClusterPair(binary) if sc.cluster
-                              else Server(binary, certs if sc.tls else None))
+                    if sc.kind == "propagate":
+                        server = PropagationRig(binary)
+                    elif sc.cluster:
+                        server = ClusterPair(binary)
+                    else:
+                        server = Server(binary, certs if sc.tls else None)
                     try:
                         r = MEASURE[sc.kind](server, bench, sc, count)
                     finally:

@@ -263,30 +263,35 @@ bool Route::on_route_sub(const protocol::RouteSubFrame& frame) {
                frame.subject);
     return true;
   }
-  std::string key = interest_key(frame.account, frame.subject, frame.queue);
   const bool global = frame.account == kGlobalAccount;
-  auto it = remote_subs_.find(key);
-  if (it != remote_subs_.end()) {
-    // A plain subscription is announced once; a queue's RS+ updates its weight.
-    if (frame.queue.empty() || it->second->weight == frame.weight) return true;
-    if (global) cluster_.subject_index().remove(it->second);
+  const bool queue = !frame.queue.empty();
+  subjects::SubjectIndex& index = cluster_.subject_index();
+  // One lookup per RS+: a new peer announces its whole interest at once (100,000 subscriptions
+  // are 100,000 of these in a row).
+  std::lock_guard lock(subs_mutex_);
+  auto [it, inserted] =
+      remote_subs_.try_emplace(interest_key(frame.account, frame.subject, frame.queue));
+  if (!inserted) {
+    // A plain subscription is announced once; a queue's RS+ updates its weight (0: gone).
+    if (!queue || it->second->weight == frame.weight) return true;
     it->second->closed.store(true, std::memory_order_release);
-    std::lock_guard lock(subs_mutex_);
+    if (global) index.remove(it->second);
+  }
+  if (queue && frame.weight == 0) {
     remote_subs_.erase(it);
     num_remote_subs_.store(remote_subs_.size(), std::memory_order_relaxed);
-    if (frame.weight == 0) return true;
+    return true;
   }
   auto sub = std::make_shared<subjects::Subscription>();
   sub->subject = std::string(frame.subject);
   sub->queue = std::string(frame.queue);
-  sub->sid = key;
+  sub->sid = it->first;
   sub->subscriber = self<Route>();
-  sub->weight = frame.queue.empty() ? 1 : static_cast<std::int32_t>(frame.weight);
+  sub->weight = queue ? static_cast<std::int32_t>(frame.weight) : 1;
   // Other accounts (the peer's $SYS interest) are kept and counted, not matched: this server's
   // clients are all in the global account.
-  if (global) cluster_.subject_index().insert(sub);
-  std::lock_guard lock(subs_mutex_);
-  remote_subs_.emplace(std::move(key), std::move(sub));
+  if (global) index.insert(sub);
+  it->second = std::move(sub);
   num_remote_subs_.store(remote_subs_.size(), std::memory_order_relaxed);
   return true;
 }
