@@ -620,6 +620,48 @@ TEST(ClusterTest, GossipCompletesTheMesh) {
   EXPECT_TRUE(each_delivered_once({&sub}, 50));
 }
 
+// Five servers from one seed: gossip builds the full mesh (four routes each), a queue group
+// spread over all five gets each message once, and a plain subscriber on the last gets each once.
+TEST(ClusterTest, FiveNodesFromOneSeedFormAFullMesh) {
+  Node seed(Node::Config("N0"));
+  std::vector<std::unique_ptr<Node>> others;
+  for (int i = 1; i < 5; ++i) {
+    others.push_back(
+        std::make_unique<Node>(Node::Config("N" + std::to_string(i)).route(seed.route_url())));
+  }
+  ASSERT_TRUE(wait_for_routes(seed, 4));
+  for (const auto& n : others) ASSERT_TRUE(wait_for_routes(*n, 4));
+
+  std::vector<std::unique_ptr<Client>> members;
+  std::vector<Client*> watchers;
+  for (const Node* n : {&seed, others[0].get(), others[1].get(), others[2].get()}) {
+    members.push_back(std::make_unique<Client>(n->port()));
+    members.back()->sub("five.work", "1", "q");
+    ASSERT_TRUE(members.back()->flush());
+    watchers.push_back(members.back().get());
+  }
+  Client plain(others[3]->port());
+  plain.sub("five.plain", "1");
+  ASSERT_TRUE(plain.flush());
+  Client pub(others[3]->port());
+  // Every member's server must be known at the publisher's before counting.
+  for (Client* member : watchers) ASSERT_TRUE(await_interest(pub, "five.work", {member}));
+  Client far_pub(seed.port());
+  ASSERT_TRUE(await_interest(far_pub, "five.plain", {&plain}));
+  const size_t probes_seen = total_deliveries(watchers);
+  ASSERT_EQ(probes_seen, 0u);  // probes are counted apart
+
+  publish_indexed(pub, "five.work", 200);
+  publish_indexed(far_pub, "five.plain", 100);
+  EXPECT_EQ(collect(watchers, 200), 200u);
+  EXPECT_EQ(collect({&plain}, 100), 100u);
+  std::vector<Client*> everyone = watchers;
+  everyone.push_back(&plain);
+  settle(everyone);
+  EXPECT_TRUE(each_delivered_once(watchers, 200));
+  EXPECT_TRUE(each_delivered_once({&plain}, 100));
+}
+
 // Two servers of different implementations in one cluster: messages with replies and headers
 // both ways, then a queue group with members on both, fed from both, exactly once.
 void exercise_mixed_pair(const Node& x, const Node& y) {
