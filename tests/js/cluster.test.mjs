@@ -57,6 +57,30 @@ describe("cluster", () => {
     assert.equal(sc.decode(m.data), "hello");
   });
 
+  test("request/reply and a queue-group service across the route", async () => {
+    const [a, b] = await startCluster();
+    const requester = await connect({ servers: a.url });
+    const service = await connect({ servers: b.url });
+    conns.push(requester, service);
+    service.subscribe("svc.echo", {
+      queue: "workers",
+      callback: (_err, m) => m.respond(sc.encode(`echo ${sc.decode(m.data)}`)),
+    });
+    await service.flush();
+    // Until the service's interest reached A, requests get no responders: retry, bounded.
+    let reply;
+    await waitFor(async () => {
+      reply = await requester.request("svc.echo", sc.encode("hi"), { timeout: 500 })
+        .catch(() => undefined);
+      return reply !== undefined;
+    }, 10_000, "the service across the route");
+    assert.equal(sc.decode(reply.data), "echo hi");
+    for (let i = 0; i < 20; i++) {
+      const r = await requester.request("svc.echo", sc.encode(String(i)), { timeout: 2_000 });
+      assert.equal(sc.decode(r.data), `echo ${i}`);
+    }
+  });
+
   test("a client learns the other server and fails over to it", async () => {
     const [a, b] = await startCluster();
     const nc = await connect({
