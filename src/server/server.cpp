@@ -377,7 +377,8 @@ void Server::handle_signals() {
 std::string Server::client_info(std::uint64_t cid, const std::string& ip, bool auth_required,
                                 bool tls, bool lame_duck, std::string_view nonce) const {
   const config::Options& options = this->options();
-  std::string cluster_name;
+  // A configured name shows even without a cluster port, as in nats-server.
+  std::string cluster_name = options_.cluster.name;
   std::vector<std::string> connect_urls;
   if (cluster_) {
     cluster_name = cluster_->cluster_name();

@@ -217,6 +217,19 @@ TEST(ClusterSecurity, ClientsLearnTheClusterThroughInfo) {
   }
 }
 
+// Client test suites start servers with `cluster { name: X }` and no port: accepted, no route
+// listener, and the name in INFO as nats-server shows it.
+TEST(ClusterSecurity, ClusterNameWithoutAPortStartsNoListener) {
+  TempFile conf("cluster { name: X }\n");
+  ServerProcess server({"-c", conf.path()});
+  RawClient client(server.port());
+  const json info = json::parse(client.read_line().substr(5));
+  EXPECT_EQ(info.value("cluster", ""), "X");
+  EXPECT_FALSE(info.contains("connect_urls"));
+  EXPECT_EQ(server.log().find("Listening for route connections"), std::string::npos)
+      << server.log();
+}
+
 TEST(ClusterSecurity, LameDuckServerIsDroppedFromThePeersInfo) {
   for (const auto& peer_binary : peers()) {
     SCOPED_TRACE(peer_binary ? "peer is nats-server" : "peer is the binary under test");
