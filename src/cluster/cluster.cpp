@@ -140,20 +140,30 @@ void Cluster::reload_routes(const std::vector<std::string>& routes) {
 }
 
 void Cluster::stop() {
-  std::vector<std::thread> diallers;
+  std::vector<Dialler> diallers;
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
     diallers.swap(diallers_);
   }
   changed_.notify_all();
-  for (auto& dialler : diallers) dialler.join();
+  for (auto& dialler : diallers) dialler.thread.join();
   listener_.close();
 }
 
 void Cluster::start_dialler(std::shared_ptr<RouteDial> dial) {
   if (stopping_) return;
-  diallers_.emplace_back([this, dial = std::move(dial)]() mutable { dial_loop(std::move(dial)); });
+  std::erase_if(diallers_, [](Dialler& d) {
+    if (!d.done->load(std::memory_order_acquire)) return false;
+    d.thread.join();  // already returned: does not block
+    return true;
+  });
+  auto done = std::make_shared<std::atomic<bool>>(false);
+  std::thread thread([this, done, dial = std::move(dial)]() mutable {
+    dial_loop(std::move(dial));
+    done->store(true, std::memory_order_release);
+  });
+  diallers_.push_back({std::move(thread), std::move(done)});
 }
 
 bool Cluster::pause(std::chrono::milliseconds delay) {

@@ -137,7 +137,13 @@ class Cluster final : public RouteContext, public server::InterestListener {
   std::set<std::string> dialling_peers_;  // gossiped ids being dialled
   // The configured routes in force (start-up, then reloads), with their dials.
   std::map<std::string, std::shared_ptr<RouteDial>> configured_;
-  std::vector<std::thread> diallers_;
+  // Dialler threads; finished ones are joined when the next one starts (gossip churn would
+  // otherwise pile up exited threads until shutdown).
+  struct Dialler {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+  std::vector<Dialler> diallers_;
 };
 
 }  // namespace gnatsd::cluster

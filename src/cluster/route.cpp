@@ -199,8 +199,9 @@ bool Route::on_info(std::string_view json) {
   }
   protocol::RouteInfo& info = decoded.info;
   if (info.server_id == cluster_.server_id()) {
-    // Dialled ourselves (the cluster's own URL in its routes): both halves close.
-    remote_id_ = info.server_id;
+    // Dialled ourselves (the cluster's own URL in its routes): both halves close. (A registered
+    // route keeps its id: the registry finds it by that id when it closes.)
+    if (!info_received_) remote_id_ = info.server_id;
     close(server::CloseReason::DuplicateRoute);
     return false;
   }
