@@ -117,9 +117,9 @@ struct SubjectIndex::Level {
   std::unique_ptr<Node>& slot(std::string_view token) {
     if (is_single_char_token(token, '*')) return single_wildcard;
     if (is_single_char_token(token, '>')) return full_wildcard;
-    auto it = literals.find(token);
-    if (it == literals.end()) it = literals.emplace(std::string(token), nullptr).first;
-    return it->second;
+    // One lookup: inserting is where a level grows (a new peer's 100,000 RS+, a client's many
+    // SUBs), and a short token's key costs no allocation.
+    return literals.try_emplace(std::string(token)).first->second;
   }
 
   Node* find(std::string_view token) const {
