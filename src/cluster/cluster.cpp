@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <random>
 
+#include "auth/nkey.hpp"
 #include "cluster/route.hpp"
 #include "cluster/route_url.hpp"
 #include "log/logger.hpp"
@@ -300,12 +301,26 @@ protocol::RouteInfo Cluster::own_info_locked() const {
   info.cluster = name_;
   info.cluster_dynamic = dynamic_name_;
   if (!cluster.no_advertise) info.connect_urls = client_urls_;
+  if (const auto& permissions = cluster.permissions) {
+    if (permissions->publish) {
+      info.import_permission =
+          protocol::RoutePermission{permissions->publish->allow, permissions->publish->deny};
+    }
+    if (permissions->subscribe) {
+      info.export_permission =
+          protocol::RoutePermission{permissions->subscribe->allow, permissions->subscribe->deny};
+    }
+  }
   return info;
 }
 
 std::string Cluster::route_info() const {
   std::lock_guard lock(mu_);
-  return protocol::route_info_frame(own_info_locked());
+  protocol::RouteInfo info = own_info_locked();
+  // nats-server puts a fresh nonce in each new route's INFO (unused on routes, but peers and
+  // tools see the field), never in the updates.
+  info.nonce = auth::nkey::make_nonce();
+  return protocol::route_info_frame(info);
 }
 
 std::string Cluster::route_connect(const RouteDial& dial, bool tls) const {

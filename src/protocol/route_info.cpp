@@ -50,6 +50,14 @@ std::string route_info_frame(const RouteInfo& in) {
   if (!in.connect_urls.empty()) info["connect_urls"] = in.connect_urls;
   if (!in.ws_connect_urls.empty()) info["ws_connect_urls"] = in.ws_connect_urls;
   if (in.lame_duck) info["ldm"] = true;
+  auto permission = [](const RoutePermission& p) {
+    OrderedJson out = OrderedJson::object();
+    if (!p.allow.empty()) out["allow"] = p.allow;
+    if (!p.deny.empty()) out["deny"] = p.deny;
+    return out;
+  };
+  if (in.import_permission) info["import"] = permission(*in.import_permission);
+  if (in.export_permission) info["export"] = permission(*in.export_permission);
   if (in.lnoc) info["lnoc"] = true;
   if (!in.leafnode_urls.empty()) info["leafnode_urls"] = in.leafnode_urls;
   return "INFO " + common::to_go_json(info, false) + " \r\n";

@@ -15,6 +15,12 @@ namespace gnatsd::protocol {
 // Route protocol version nats-server 2.x speaks (RouteProtoV2).
 inline constexpr int kRouteProtoVersion = 2;
 
+// One direction of a route's permissions as INFO carries them (Go's SubjectPermission).
+struct RoutePermission {
+  std::vector<std::string> allow;
+  std::vector<std::string> deny;
+};
+
 struct RouteInfo {
   std::string server_id;
   std::string server_name;
@@ -35,7 +41,10 @@ struct RouteInfo {
   std::vector<std::string> connect_urls;     // client URLs, unless no_advertise
   std::vector<std::string> ws_connect_urls;  // WebSocket client URLs
   bool lame_duck = false;                    // "ldm"
-  bool lnoc = true;                          // leafnode origin cluster support
+  // cluster { permissions }: what this server imports from and exports to routes.
+  std::optional<RoutePermission> import_permission;
+  std::optional<RoutePermission> export_permission;
+  bool lnoc = true;  // leafnode origin cluster support
   std::vector<std::string> leafnode_urls;
   // 2.10's route pooling, read from 2.10 peers (a 2.9 INFO has neither): the pool's size and
   // this connection's index in it.

@@ -116,5 +116,17 @@ TEST(RouteConnect, DecodesWhatTellsARouteFromAClient) {
   EXPECT_TRUE(decode_route_connect(R"({"headers":"yes"})").error);
 }
 
+TEST(RouteInfo, PermissionsGoBetweenLameDuckAndLnocAsGoWritesThem) {
+  RouteInfo info;
+  info.server_id = "NA";
+  info.import_permission = RoutePermission{{"imp.>"}, {}};
+  info.export_permission = RoutePermission{{}, {"secret.*"}};
+  const std::string frame = route_info_frame(info);
+  EXPECT_NE(frame.find("\"import\":{\"allow\":[\"imp.\\u003e\"]},"
+                       "\"export\":{\"deny\":[\"secret.*\"]},\"lnoc\":true}"),
+            std::string::npos)
+      << frame;
+}
+
 }  // namespace
 }  // namespace gnatsd::protocol
