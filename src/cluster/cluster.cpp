@@ -13,6 +13,7 @@
 #include "log/logger.hpp"
 #include "net/tcp_dial.hpp"
 #include "protocol/constants.hpp"
+#include "protocol/encoder.hpp"
 
 namespace gnatsd::cluster {
 namespace {
@@ -55,9 +56,44 @@ Cluster::Cluster(const config::Options& options, std::string server_id,
     name_ = generated_name();
     dynamic_name_ = true;
   }
-  if (const auto& permissions = options.cluster.permissions) {
-    if (permissions->publish) import_.emplace(*permissions->publish);
-    if (permissions->subscribe) export_.emplace(*permissions->subscribe);
+  set_permissions_locked(options.cluster.permissions);
+}
+
+void Cluster::set_permissions_locked(const std::optional<config::Permissions>& permissions) {
+  permissions_ = permissions;
+  import_.reset();
+  export_.reset();
+  if (permissions && permissions->publish) import_.emplace(*permissions->publish);
+  if (permissions && permissions->subscribe) export_.emplace(*permissions->subscribe);
+}
+
+bool Cluster::can_export(std::string_view subject) const noexcept {
+  std::lock_guard lock(mu_);
+  return !export_ || export_->allows(subject);
+}
+
+void Cluster::reload_permissions(const std::optional<config::Permissions>& permissions) {
+  std::vector<std::shared_ptr<Route>> routes;
+  {
+    std::lock_guard lock(mu_);
+    if (permissions == permissions_) return;
+    const std::optional<auth::SubjectFilter> old_import = std::move(import_);
+    set_permissions_locked(permissions);
+    std::string frames;
+    interest_.for_each([&](std::string_view subject, std::string_view queue, std::uint32_t count) {
+      const bool was = !old_import || old_import->allows(subject);
+      const bool now = imports_locked(subject);
+      if (was == now) return;
+      frames +=
+          now ? InterestTable::frame(subject, queue, count)
+              : protocol::no_interest_frame({.account = "$G", .subject = subject, .queue = queue});
+    });
+    // The peers learn the new permissions first (INFO update, no nonce), then the interest.
+    broadcast_locked(protocol::route_info_frame(own_info_locked()) + frames);
+    for (auto& [id, peer] : peers_) routes.push_back(peer.route);
+  }
+  for (auto& route : routes) {
+    route->worker().loop().post([route] { route->drop_unexported_interest(); });
   }
 }
 
@@ -301,7 +337,7 @@ protocol::RouteInfo Cluster::own_info_locked() const {
   info.cluster = name_;
   info.cluster_dynamic = dynamic_name_;
   if (!cluster.no_advertise) info.connect_urls = client_urls_;
-  if (const auto& permissions = cluster.permissions) {
+  if (const auto& permissions = permissions_) {
     if (permissions->publish) {
       info.import_permission =
           protocol::RoutePermission{permissions->publish->allow, permissions->publish->deny};
@@ -355,7 +391,7 @@ Registration Cluster::register_route(const std::shared_ptr<Route>& route,
     // This server's interest, then (under the same lock) every later change: the peer never
     // misses or reorders an update.
     std::string dump;
-    interest_.dump(dump);
+    interest_.dump(dump, [this](std::string_view subject) { return imports_locked(subject); });
     if (!dump.empty()) route->queue_protocol(dump);
     // Tell the others about the newcomer, so that they dial it (gossip); with the address we
     // reached it at when it did not advertise one.
@@ -418,8 +454,28 @@ void Cluster::learn_peer(const protocol::RouteInfo& info) {
   start_dialler(std::make_shared<RouteDial>(std::move(*dial)));
 }
 
-void Cluster::peer_updated(Route& route, const protocol::RouteInfo& info) {
-  if (!info.lame_duck) return;
+void Cluster::peer_updated(Route& route, const protocol::RouteInfo& info,
+                           const std::optional<protocol::RoutePermission>& previous_export) {
+  if (!info.lame_duck) {
+    // New permissions on the peer: interest it now takes and did not before is sent (what it
+    // no longer takes it drops itself), as nats-server's updateRemoteRoutePerms.
+    auto filter = [](const std::optional<protocol::RoutePermission>& p) {
+      return p ? std::optional<auth::SubjectFilter>(config::SubjectPermission{p->allow, p->deny})
+               : std::nullopt;
+    };
+    const auto before = filter(previous_export);
+    const auto after = filter(info.export_permission);
+    std::string frames;
+    std::lock_guard lock(mu_);
+    interest_.for_each([&](std::string_view subject, std::string_view queue, std::uint32_t count) {
+      const bool was = !before || before->allows(subject);
+      const bool now = !after || after->allows(subject);
+      if (now && !was && imports_locked(subject))
+        frames += InterestTable::frame(subject, queue, count);
+    });
+    if (!frames.empty()) route.queue_protocol(frames);
+    return;
+  }
   bool urls_changed = false;
   {
     std::lock_guard lock(mu_);
@@ -440,16 +496,17 @@ void Cluster::broadcast_locked(const std::string& frame) {
 }
 
 void Cluster::subscribed(const subjects::Subscription& sub) {
-  // Interest in what routes may not send here is not announced (nats-server's canImport).
-  if (import_ && !import_->allows(sub.subject)) return;
   std::lock_guard lock(mu_);
-  broadcast_locked(interest_.add(sub));
+  // Counted whatever the permissions (a reload may allow it later); announced only when routes
+  // may send it here (nats-server's canImport).
+  std::string frame = interest_.add(sub);
+  if (imports_locked(sub.subject)) broadcast_locked(frame);
 }
 
 void Cluster::unsubscribed(const subjects::Subscription& sub) {
-  if (import_ && !import_->allows(sub.subject)) return;
   std::lock_guard lock(mu_);
-  broadcast_locked(interest_.remove(sub));
+  std::string frame = interest_.remove(sub);
+  if (imports_locked(sub.subject)) broadcast_locked(frame);
 }
 
 // ---- monitoring ------------------------------------------------------------------------------

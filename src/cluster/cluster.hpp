@@ -57,6 +57,10 @@ class Cluster final : public RouteContext, public server::InterestListener {
   SSL_CTX* dial_tls() const noexcept { return dial_tls_.get(); }
   // Starts dialling the configured routes.
   void start(PlaceRoute place, ClientUrlsChanged urls_changed);
+  // Config reload of cluster { permissions }: routes get this server's INFO again (with the new
+  // import/export), the RS+/RS- that the new import makes, and drop peer interest the new
+  // export refuses, as nats-server's reloadClusterPermissions.
+  void reload_permissions(const std::optional<config::Permissions>& permissions);
   // Config reload: dials the routes that were added, drops (and stops dialling) the ones that
   // were removed, as nats-server's routesOption.
   void reload_routes(const std::vector<std::string>& routes);
@@ -85,12 +89,11 @@ class Cluster final : public RouteContext, public server::InterestListener {
   Registration register_route(const std::shared_ptr<Route>& route,
                               const protocol::RouteInfo& info) override;
   void learn_peer(const protocol::RouteInfo& info) override;
-  void peer_updated(Route& route, const protocol::RouteInfo& info) override;
+  void peer_updated(Route& route, const protocol::RouteInfo& info,
+                    const std::optional<protocol::RoutePermission>& previous_export) override;
   void route_closed(Route& route, std::string_view reason) override;
   subjects::SubjectIndex& subject_index() noexcept override { return index_; }
-  bool can_export(std::string_view subject) const noexcept override {
-    return !export_ || export_->allows(subject);
-  }
+  bool can_export(std::string_view subject) const noexcept override;
 
   // InterestListener: local client interest, told to every route.
   void subscribed(const subjects::Subscription& sub) override;
@@ -113,10 +116,16 @@ class Cluster final : public RouteContext, public server::InterestListener {
   const std::vector<std::string> client_urls_;
   subjects::SubjectIndex& index_;
   net::Listener listener_;
-  // cluster { permissions }: import (what routes may send here, so the interest they are told
-  // of) and export (the peers' interest taken); unset: everything.
+  // cluster { permissions } in force (start-up, then reloads): import (what routes may send
+  // here, so the interest they are told of) and export (the peers' interest taken); unset:
+  // everything. Guarded by mu_.
+  std::optional<config::Permissions> permissions_;
   std::optional<auth::SubjectFilter> import_;
   std::optional<auth::SubjectFilter> export_;
+  void set_permissions_locked(const std::optional<config::Permissions>& permissions);
+  bool imports_locked(std::string_view subject) const {
+    return !import_ || import_->allows(subject);
+  }
   net::SslCtxPtr accept_tls_;
   net::SslCtxPtr dial_tls_;
   PlaceRoute place_;

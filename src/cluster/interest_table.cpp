@@ -13,14 +13,6 @@ std::string key_of(std::string_view subject, std::string_view queue) {
   return key;
 }
 
-protocol::RouteInterest interest_of(std::string_view key, std::uint32_t weight) {
-  const auto space = key.find(' ');
-  return {.account = kGlobalAccount,
-          .subject = key.substr(0, space),
-          .queue = space == std::string_view::npos ? std::string_view{} : key.substr(space + 1),
-          .weight = weight};
-}
-
 }  // namespace
 
 std::string InterestTable::add(const subjects::Subscription& sub) {
@@ -45,8 +37,10 @@ std::string InterestTable::remove(const subjects::Subscription& sub) {
       {.account = kGlobalAccount, .subject = sub.subject, .queue = sub.queue, .weight = count});
 }
 
-void InterestTable::dump(std::string& out) const {
-  for (const auto& [key, count] : counts_) out += protocol::interest_frame(interest_of(key, count));
+std::string InterestTable::frame(std::string_view subject, std::string_view queue,
+                                 std::uint32_t count) {
+  return protocol::interest_frame(
+      {.account = kGlobalAccount, .subject = subject, .queue = queue, .weight = count});
 }
 
 }  // namespace gnatsd::cluster

@@ -216,7 +216,9 @@ bool Route::on_info(std::string_view json) {
     cluster_.learn_peer(info);
     return true;
   }
-  cluster_.peer_updated(*this, info);
+  auto previous_export = std::move(peer_export_);
+  peer_export_ = info.export_permission;
+  cluster_.peer_updated(*this, info, previous_export);
   return true;
 }
 
@@ -228,6 +230,7 @@ bool Route::on_first_info(protocol::RouteInfo info) {
   }
   info_received_ = true;
   remote_id_ = info.server_id;
+  peer_export_ = info.export_permission;
   remote_name_ = info.server_name;
   {
     auto out = outbound_.lock();
@@ -302,6 +305,18 @@ bool Route::on_route_unsub(const protocol::RouteUnsubFrame& frame) {
   if (refuse_unauthenticated()) return false;
   remove_remote_interest(interest_key(frame.account, frame.subject, frame.queue));
   return true;
+}
+
+void Route::drop_unexported_interest() {
+  if (closed_) return;
+  std::vector<std::string> refused;
+  {
+    std::lock_guard lock(subs_mutex_);
+    for (const auto& [key, sub] : remote_subs_) {
+      if (!cluster_.can_export(sub->subject)) refused.push_back(key);
+    }
+  }
+  for (const auto& key : refused) remove_remote_interest(key);
 }
 
 void Route::remove_remote_interest(const std::string& key) {

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -37,6 +38,9 @@ class Route final : public server::Connection {
   void start() override;
   // Drops every other route of the cluster (a dynamic name changed): closed as nats-server does.
   void close_removed() { close(server::CloseReason::ClusterNameConflict); }
+  // Loop thread, after a reload narrowed the export permissions: the peer's interest they no
+  // longer allow leaves the index.
+  void drop_unexported_interest();
   // A reload removed the configured route this connection was dialled for.
   void close_removed_route() { close(server::CloseReason::RouteRemoved); }
 
@@ -102,6 +106,7 @@ class Route final : public server::Connection {
   // lock, which publishes it).
   std::string remote_id_;
   std::string remote_name_;
+  std::optional<protocol::RoutePermission> peer_export_;  // from the peer's INFO
   // Written on the loop thread, under subs_mutex_ so that monitoring can list it.
   mutable std::mutex subs_mutex_;
   std::unordered_map<std::string, subjects::SubscriptionPtr> remote_subs_;

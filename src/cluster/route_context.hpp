@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -76,8 +77,10 @@ class RouteContext {
                                       const protocol::RouteInfo& info) = 0;
   // A registered route's peer sent an INFO about another server (gossip).
   virtual void learn_peer(const protocol::RouteInfo& info) = 0;
-  // A registered route's peer sent an update of its own INFO (lame duck mode).
-  virtual void peer_updated(Route& route, const protocol::RouteInfo& info) = 0;
+  // A registered route's peer sent an update of its own INFO (lame duck mode, or new
+  // permissions after a reload: `previous_export` is what it exported before).
+  virtual void peer_updated(Route& route, const protocol::RouteInfo& info,
+                            const std::optional<protocol::RoutePermission>& previous_export) = 0;
   // Loop thread of `route`: it closed (registered or not).
   virtual void route_closed(Route& route, std::string_view reason) = 0;
   virtual subjects::SubjectIndex& subject_index() noexcept = 0;

@@ -94,6 +94,17 @@ DecodedRouteInfo decode_route_info(std::string_view json) {
     read(value, "leafnode_urls", info.leafnode_urls);
     read(value, "route_pool_size", info.route_pool_size);
     read(value, "route_pool_idx", info.route_pool_idx);
+    auto permission = [&](const char* key, std::optional<RoutePermission>& into) {
+      const auto it = value.find(key);
+      if (it == value.end() || it->is_null()) return;
+      if (!it->is_object()) throw std::runtime_error(std::string(key) + " is not an object");
+      RoutePermission p;
+      read(*it, "allow", p.allow);
+      read(*it, "deny", p.deny);
+      into = std::move(p);
+    };
+    permission("import", info.import_permission);
+    permission("export", info.export_permission);
   } catch (const std::exception& e) {
     out.error = e.what();
   }

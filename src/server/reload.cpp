@@ -163,6 +163,9 @@ void Server::reload() {
   if (cluster_ && next->cluster.routes != current.cluster.routes) {
     cluster_->reload_routes(next->cluster.routes);
   }
+  if (cluster_ && next->cluster.permissions != current.cluster.permissions) {
+    cluster_->reload_permissions(next->cluster.permissions);
+  }
   const bool reauthorize = authorization_changed(current, *next);
   reloaded_options_.push_back(std::move(next));
   publish_options(reloaded_options_.back().get());

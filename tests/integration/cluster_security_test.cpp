@@ -169,6 +169,66 @@ TEST(ClusterSecurity, RoutePermissionsFilterInterestBothWays) {
   }
 }
 
+// Route subjects `node` lists for `remote` (/routez?subs=1), a Go peer's $SYS ones left out.
+std::vector<std::string> route_subjects(const Node& node, const std::string& remote) {
+  std::vector<std::string> subjects;
+  json r = node.route_to(remote, "?subs=1");
+  if (r.is_object() && r["subscriptions_list"].is_array()) {
+    for (const auto& s : r["subscriptions_list"]) {
+      const std::string subject = s.get<std::string>();
+      if (subject.rfind("$", 0) != 0) subjects.push_back(subject);
+    }
+  }
+  std::sort(subjects.begin(), subjects.end());
+  return subjects;
+}
+
+// A reload that changes cluster { permissions } applies to the routes that are up: interest now
+// imported is announced, interest no longer exported is dropped, and the peer (told by an INFO
+// update) sends what it may now export — both ways, as nats-server's reloadClusterPermissions.
+TEST(ClusterSecurity, ReloadedRoutePermissionsApplyToRunningRoutes) {
+  for (const auto& peer_binary : peers()) {
+    SCOPED_TRACE(peer_binary ? "peer is nats-server" : "peer is the binary under test");
+    TempDir dir;
+    const std::string conf = dir.path() + "/perm.conf";
+    const int port = cluster::unused_tcp_port();
+    auto write = [&](std::string_view import, std::string_view exports) {
+      // Name and listen in the file: nats-server's reload compares the file with the flags.
+      std::ofstream(conf) << "cluster { name: C, listen: \"127.0.0.1:" << port
+                          << "\", permissions { import: { allow: [\"" << import
+                          << "\"] }, export: { allow: [\"" << exports << "\"] } } }\n";
+    };
+    write("imp.>", "exp.>");
+    Node a(Node::Config("").cluster("").route_port(port).flag("-c").flag(conf));
+    Node b(with_binary(Node::Config("B").route(a.route_url()), peer_binary));
+    ASSERT_TRUE(wait_for_routes(a, 1));
+    ASSERT_TRUE(wait_for_routes(b, 1));
+    Client on_a(a.port()), on_b(b.port());
+    for (Client* c : {&on_a, &on_b}) {
+      c->sub("imp.x", "1");
+      c->sub("exp.y", "2");
+      c->sub("other", "3");
+      ASSERT_TRUE(c->flush());
+    }
+    const std::string a_id = a.server_id(), b_id = b.server_id();
+    using List = std::vector<std::string>;
+    auto lists_become = [&](const List& at_b, const List& at_a) {
+      return eventually(
+          [&] { return route_subjects(b, a_id) == at_b && route_subjects(a, b_id) == at_a; },
+          std::chrono::seconds(5));
+    };
+    EXPECT_TRUE(lists_become({"imp.x"}, {"exp.y"}));
+    write(">", ">");
+    a.process().signal(SIGHUP);
+    EXPECT_TRUE(lists_become({"exp.y", "imp.x", "other"}, {"exp.y", "imp.x", "other"}))
+        << json(route_subjects(b, a_id)).dump() << " " << json(route_subjects(a, b_id)).dump();
+    write("imp.>", "exp.>");
+    a.process().signal(SIGHUP);
+    EXPECT_TRUE(lists_become({"imp.x"}, {"exp.y"}))
+        << json(route_subjects(b, a_id)).dump() << " " << json(route_subjects(a, b_id)).dump();
+  }
+}
+
 // The async INFOs a protocol-1 client reads, until one satisfies `done`.
 bool read_info_until(RawClient& client, const std::function<bool(const json&)>& done,
                      std::chrono::milliseconds timeout) {

@@ -42,7 +42,7 @@ TEST(InterestTable, PlainAndQueueInterestInOneSubjectAreSeparateEntries) {
   table.add(sub("foo", "q"));
   table.add(sub("foo", "q"));
   std::string dump;
-  table.dump(dump);
+  table.dump(dump, [](std::string_view) { return true; });
   EXPECT_NE(dump.find("RS+ $G foo\r\n"), std::string::npos);
   EXPECT_NE(dump.find("RS+ $G foo q 2\r\n"), std::string::npos);
   EXPECT_EQ(dump.size(), std::string("RS+ $G foo\r\nRS+ $G foo q 2\r\n").size());
