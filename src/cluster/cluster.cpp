@@ -45,9 +45,11 @@ std::chrono::milliseconds jitter() {
 
 }  // namespace
 
-Cluster::Cluster(const config::Options& options, std::string server_id,
-                 std::vector<std::string> client_urls, subjects::SubjectIndex& index)
+Cluster::Cluster(const config::Options& options, const server::ServerContext& live,
+                 std::string server_id, std::vector<std::string> client_urls,
+                 subjects::SubjectIndex& index)
     : options_(options),
+      live_(live),
       server_id_(std::move(server_id)),
       client_urls_(std::move(client_urls)),
       index_(index),
@@ -141,6 +143,13 @@ void Cluster::start(PlaceRoute place, ClientUrlsChanged urls_changed) {
   }
 }
 
+void Cluster::reload_name(const std::string& name) {
+  std::lock_guard lock(mu_);
+  if (name.empty() || name == name_) return;
+  name_ = name;
+  log::info("Cluster name updated to {}", name_);
+}
+
 void Cluster::reload_routes(const std::vector<std::string>& routes) {
   std::vector<std::shared_ptr<Route>> dropped;
   {
@@ -218,7 +227,7 @@ void Cluster::dial_loop(std::shared_ptr<RouteDial> dial) {
       cluster.dialling_peers_.erase(url);
     }
   } forget{*this, dial->url};
-  const auto retries = options_.cluster.connect_retries;
+  const auto retries = live().cluster.connect_retries;
   bool first_connect = true;
   for (;;) {
     int attempts = 0;
@@ -316,17 +325,18 @@ bool Cluster::accept_cluster_name(const std::string& name, bool remote_dynamic, 
 }
 
 protocol::RouteInfo Cluster::own_info_locked() const {
-  const auto& cluster = options_.cluster;
+  const config::Options& options = live();
+  const auto& cluster = options.cluster;
   protocol::RouteInfo info;
   info.server_id = server_id_;
-  info.server_name = options_.server_name;
+  info.server_name = options.server_name;
   info.host = cluster.host;
   info.port = listener_.port();
-  info.headers = !options_.no_header_support;
+  info.headers = !options.no_header_support;
   info.auth_required = !cluster.username.empty();
   info.tls_required = cluster.tls.enabled;
   info.tls_verify = cluster.tls.enabled;
-  info.max_payload = options_.max_payload;
+  info.max_payload = options.max_payload;
   if (!cluster.advertise.empty()) {
     if (auto adv = parse_route_url(cluster.advertise)) {
       info.host = adv->host;
@@ -364,7 +374,7 @@ std::string Cluster::route_connect(const RouteDial& dial, bool tls) const {
   connect.user = dial.user;
   connect.password = dial.password;
   connect.tls_required = tls;
-  connect.headers = !options_.no_header_support;
+  connect.headers = !live().no_header_support;
   connect.name = server_id_;
   {
     std::lock_guard lock(mu_);
@@ -386,7 +396,7 @@ Registration Cluster::register_route(const std::shared_ptr<Route>& route,
     peer.route = route;
     peer.client_urls = info.connect_urls;
     peer_order_.push_back(info.server_id);
-    urls_changed = !options_.cluster.no_advertise && !info.connect_urls.empty();
+    urls_changed = !live().cluster.no_advertise && !info.connect_urls.empty();
     if (urls_changed) peers_advertised_.store(true, std::memory_order_release);
     // This server's interest, then (under the same lock) every later change: the peer never
     // misses or reorders an update.
@@ -420,7 +430,7 @@ void Cluster::route_closed(Route& route, std::string_view /*reason*/) {
     std::lock_guard lock(mu_);
     const std::string& id = route.remote_id();
     if (auto it = peers_.find(id); it != peers_.end() && it->second.route.get() == &route) {
-      urls_changed = !options_.cluster.no_advertise && !it->second.client_urls.empty();
+      urls_changed = !live().cluster.no_advertise && !it->second.client_urls.empty();
       peers_.erase(it);
       peer_order_.erase(std::remove(peer_order_.begin(), peer_order_.end(), id), peer_order_.end());
     }
@@ -447,8 +457,8 @@ void Cluster::learn_peer(const protocol::RouteInfo& info) {
   }
   if (!dialling_peers_.insert(dial->url).second) return;
   if (info.auth_required) {
-    dial->user = options_.cluster.username;
-    dial->password = options_.cluster.password;
+    dial->user = live().cluster.username;
+    dial->password = live().cluster.password;
   }
   dial->configured = false;
   start_dialler(std::make_shared<RouteDial>(std::move(*dial)));
@@ -481,7 +491,7 @@ void Cluster::peer_updated(Route& route, const protocol::RouteInfo& info,
     std::lock_guard lock(mu_);
     if (auto it = peers_.find(route.remote_id());
         it != peers_.end() && it->second.route.get() == &route) {
-      urls_changed = !options_.cluster.no_advertise && !it->second.client_urls.empty();
+      urls_changed = !live().cluster.no_advertise && !it->second.client_urls.empty();
       it->second.client_urls.clear();
     }
   }
@@ -527,7 +537,7 @@ std::size_t Cluster::num_routes() const {
 std::vector<std::string> Cluster::peer_client_urls() const {
   std::lock_guard lock(mu_);
   std::vector<std::string> urls;
-  if (options_.cluster.no_advertise) return urls;
+  if (live().cluster.no_advertise) return urls;
   for (const auto& id : peer_order_) {
     for (const auto& url : peers_.at(id).client_urls) {
       if (std::find(urls.begin(), urls.end(), url) == urls.end() &&

@@ -27,6 +27,7 @@
 #include "config/options.hpp"
 #include "net/listener.hpp"
 #include "net/tls_context.hpp"
+#include "server/connection_context.hpp"
 #include "server/interest_listener.hpp"
 
 namespace gnatsd::cluster {
@@ -41,7 +42,8 @@ class Cluster final : public RouteContext, public server::InterestListener {
 
   // `options`: the start-up options (listen address, routes); `client_urls`: this server's own
   // client URLs as it advertises them.
-  Cluster(const config::Options& options, std::string server_id,
+  // `live`: the options in force (reloads change them); `options` those of the start-up.
+  Cluster(const config::Options& options, const server::ServerContext& live, std::string server_id,
           std::vector<std::string> client_urls, subjects::SubjectIndex& index);
   ~Cluster();
   Cluster(const Cluster&) = delete;
@@ -61,6 +63,8 @@ class Cluster final : public RouteContext, public server::InterestListener {
   // import/export), the RS+/RS- that the new import makes, and drop peer interest the new
   // export refuses, as nats-server's reloadClusterPermissions.
   void reload_permissions(const std::optional<config::Permissions>& permissions);
+  // Config reload of cluster { name }: later routes and INFOs use it, as nats-server does.
+  void reload_name(const std::string& name);
   // Config reload: dials the routes that were added, drops (and stops dialling) the ones that
   // were removed, as nats-server's routesOption.
   void reload_routes(const std::vector<std::string>& routes);
@@ -111,7 +115,9 @@ class Cluster final : public RouteContext, public server::InterestListener {
   void broadcast_locked(const std::string& frame);
   protocol::RouteInfo own_info_locked() const;
 
-  const config::Options& options_;
+  const config::Options& options_;  // start-up: listen address, the first routes
+  const server::ServerContext& live_;
+  const config::Options& live() const noexcept { return live_.options(); }
   const std::string server_id_;
   const std::vector<std::string> client_urls_;
   subjects::SubjectIndex& index_;

@@ -160,16 +160,20 @@ void Server::reload() {
     if (!next->ports_file_dir.empty()) write_ports_file(next->ports_file_dir);
   }
   for (const auto& line : changes) log::info("{}", line);
-  if (cluster_ && next->cluster.routes != current.cluster.routes) {
-    cluster_->reload_routes(next->cluster.routes);
-  }
-  if (cluster_ && next->cluster.permissions != current.cluster.permissions) {
-    cluster_->reload_permissions(next->cluster.permissions);
-  }
+
   const bool reauthorize = authorization_changed(current, *next);
   reloaded_options_.push_back(std::move(next));
   publish_options(reloaded_options_.back().get());
   config_load_time_.store(WallClock::now());
+  // The cluster reads the options in force: it acts on the new ones once they are published.
+  if (cluster_) {
+    const config::ClusterOptions& now = reloaded_options_.back()->cluster;
+    if (now.name != current.cluster.name) cluster_->reload_name(now.name);
+    if (now.routes != current.cluster.routes) cluster_->reload_routes(now.routes);
+    if (now.permissions != current.cluster.permissions) {
+      cluster_->reload_permissions(now.permissions);
+    }
+  }
   // New credentials and permissions: new connections use them, connected clients are checked
   // against them again.
   if (reauthorize) {

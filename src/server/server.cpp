@@ -286,8 +286,8 @@ std::vector<std::string> Server::advertised_client_urls() const {
 }
 
 std::string Server::start_cluster() {
-  cluster_ =
-      std::make_unique<cluster::Cluster>(options_, server_id_, advertised_client_urls(), index_);
+  cluster_ = std::make_unique<cluster::Cluster>(options_, *this, server_id_,
+                                                advertised_client_urls(), index_);
   if (auto err = cluster_->listen(); !err.empty()) {
     cluster_.reset();
     return err;
