@@ -107,17 +107,7 @@ std::string Cluster::listen() {
   const auto& cluster = options_.cluster;
   log::info("Cluster name is {}", name_);
   if (dynamic_name_) log::warn("Cluster name was dynamically generated, consider setting one");
-  if (cluster.tls.enabled) {
-    // nats-server requires and verifies the peer's certificate on every route, both ways.
-    config::TlsOptions mutual = cluster.tls;
-    mutual.verify = true;
-    auto accepting = net::make_server_tls_context(mutual);
-    if (!accepting.context) return "Error setting up cluster TLS: " + accepting.error;
-    auto dialling = net::make_client_tls_context(mutual);
-    if (!dialling.context) return "Error setting up cluster TLS: " + dialling.error;
-    accept_tls_ = std::move(accepting.context);
-    dial_tls_ = std::move(dialling.context);
-  }
+  if (auto err = reload_tls(cluster.tls); !err.empty()) return err;
   if (auto err = listener_.open(cluster.host, cluster.port); !err.empty()) {
     return fmt::format("Error listening on router port: {} - {}", cluster.port, err);
   }
@@ -141,6 +131,37 @@ void Cluster::start(PlaceRoute place, ClientUrlsChanged urls_changed) {
     configured_[url] = shared;
     start_dialler(std::move(shared));
   }
+}
+
+std::string Cluster::check_tls(const config::TlsOptions& tls) {
+  if (!tls.enabled) return {};
+  config::TlsOptions mutual = tls;
+  mutual.verify = true;
+  if (auto built = net::make_server_tls_context(mutual); !built.context) return built.error;
+  if (auto built = net::make_client_tls_context(mutual); !built.context) return built.error;
+  return {};
+}
+
+std::string Cluster::reload_tls(const config::TlsOptions& tls) {
+  net::SslCtxPtr accepting, dialling;
+  if (tls.enabled) {
+    // nats-server requires and verifies the peer's certificate on every route, both ways.
+    config::TlsOptions mutual = tls;
+    mutual.verify = true;
+    auto server_side = net::make_server_tls_context(mutual);
+    if (!server_side.context) return "Error setting up cluster TLS: " + server_side.error;
+    auto client_side = net::make_client_tls_context(mutual);
+    if (!client_side.context) return "Error setting up cluster TLS: " + client_side.error;
+    accepting = std::move(server_side.context);
+    dialling = std::move(client_side.context);
+  }
+  accept_tls_.store(accepting.get(), std::memory_order_release);
+  dial_tls_.store(dialling.get(), std::memory_order_release);
+  // Kept for the process's life: a worker may have just read the previous pointers.
+  std::lock_guard lock(mu_);
+  if (accepting) tls_contexts_.push_back(std::move(accepting));
+  if (dialling) tls_contexts_.push_back(std::move(dialling));
+  return {};
 }
 
 void Cluster::reload_name(const std::string& name) {

@@ -55,8 +55,13 @@ class Cluster final : public RouteContext, public server::InterestListener {
   int port() const noexcept { return listener_.port(); }
   net::AcceptedSocket accept() { return listener_.accept(); }
   // Route TLS (cluster { tls {} }), null without: mutual, TLS before any NATS byte.
-  SSL_CTX* accept_tls() const noexcept { return accept_tls_.get(); }
-  SSL_CTX* dial_tls() const noexcept { return dial_tls_.get(); }
+  SSL_CTX* accept_tls() const noexcept { return accept_tls_.load(std::memory_order_acquire); }
+  SSL_CTX* dial_tls() const noexcept { return dial_tls_.load(std::memory_order_acquire); }
+  // Builds the route TLS of cluster { tls } for the routes that form from now on (start-up and
+  // reload); a disabled block turns it off. nats-server's error text, or "".
+  std::string reload_tls(const config::TlsOptions& tls);
+  // Whether `tls` would build, without installing it (a reload refuses a broken block).
+  static std::string check_tls(const config::TlsOptions& tls);
   // Starts dialling the configured routes.
   void start(PlaceRoute place, ClientUrlsChanged urls_changed);
   // Config reload of cluster { permissions }: routes get this server's INFO again (with the new
@@ -132,8 +137,9 @@ class Cluster final : public RouteContext, public server::InterestListener {
   bool imports_locked(std::string_view subject) const {
     return !import_ || import_->allows(subject);
   }
-  net::SslCtxPtr accept_tls_;
-  net::SslCtxPtr dial_tls_;
+  std::atomic<SSL_CTX*> accept_tls_{nullptr};
+  std::atomic<SSL_CTX*> dial_tls_{nullptr};
+  std::vector<net::SslCtxPtr> tls_contexts_;  // every context built; guarded by mu_
   PlaceRoute place_;
   ClientUrlsChanged urls_changed_;
 

@@ -136,6 +136,12 @@ void Server::reload() {
       return;
     }
   }
+  if (cluster_ && next->cluster.tls != current.cluster.tls) {
+    if (auto err = cluster::Cluster::check_tls(next->cluster.tls); !err.empty()) {
+      log::error("Failed to reload server configuration: {}", err);
+      return;
+    }
+  }
   const auto changes = describe_changes(current, *next);
   // Logging first, so that the lines below already follow the new settings. A target that
   // cannot be opened refuses the whole reload (nats-server exits instead).
@@ -169,6 +175,9 @@ void Server::reload() {
   if (cluster_) {
     const config::ClusterOptions& now = reloaded_options_.back()->cluster;
     if (now.name != current.cluster.name) cluster_->reload_name(now.name);
+    if (now.tls != current.cluster.tls) {
+      if (auto err = cluster_->reload_tls(now.tls); !err.empty()) log::error("{}", err);
+    }
     if (now.routes != current.cluster.routes) cluster_->reload_routes(now.routes);
     if (now.permissions != current.cluster.permissions) {
       cluster_->reload_permissions(now.permissions);
