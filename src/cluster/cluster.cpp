@@ -120,17 +120,7 @@ void Cluster::start(PlaceRoute place, ClientUrlsChanged urls_changed) {
   place_ = std::move(place);
   urls_changed_ = std::move(urls_changed);
   std::lock_guard lock(mu_);
-  for (const auto& url : options_.cluster.routes) {
-    auto dial = parse_route_url(url);
-    if (!dial) {
-      log::error("Error parsing route URL \"{}\"", url);
-      continue;
-    }
-    dial->configured = true;
-    auto shared = std::make_shared<RouteDial>(std::move(*dial));
-    configured_[url] = shared;
-    start_dialler(std::move(shared));
-  }
+  for (const auto& url : options_.cluster.routes) configure_route_locked(url);
 }
 
 std::string Cluster::check_tls(const config::TlsOptions& tls) {
@@ -171,6 +161,18 @@ void Cluster::reload_name(const std::string& name) {
   log::info("Cluster name updated to {}", name_);
 }
 
+void Cluster::configure_route_locked(const std::string& url) {
+  auto dial = parse_route_url(url);
+  if (!dial) {
+    log::error("Error parsing route URL \"{}\"", url);
+    return;
+  }
+  dial->configured = true;
+  auto shared = std::make_shared<RouteDial>(std::move(*dial));
+  configured_[url] = shared;
+  start_dialler(std::move(shared));
+}
+
 void Cluster::reload_routes(const std::vector<std::string>& routes) {
   std::vector<std::shared_ptr<Route>> dropped;
   {
@@ -188,16 +190,7 @@ void Cluster::reload_routes(const std::vector<std::string>& routes) {
       it = configured_.erase(it);
     }
     for (const auto& url : routes) {
-      if (configured_.contains(url)) continue;
-      auto dial = parse_route_url(url);
-      if (!dial) {
-        log::error("Error parsing route URL \"{}\"", url);
-        continue;
-      }
-      dial->configured = true;
-      auto shared = std::make_shared<RouteDial>(std::move(*dial));
-      configured_[url] = shared;
-      start_dialler(std::move(shared));
+      if (!configured_.contains(url)) configure_route_locked(url);
     }
   }
   changed_.notify_all();

@@ -117,6 +117,7 @@ class Cluster final : public RouteContext, public server::InterestListener {
   // Waits `delay` unless stopping; false when stopping.
   bool pause(std::chrono::milliseconds delay);
   void start_dialler(std::shared_ptr<RouteDial> dial);  // under mu_
+  void configure_route_locked(const std::string& url);  // a configured route: dial it
   void broadcast_locked(const std::string& frame);
   protocol::RouteInfo own_info_locked() const;
 

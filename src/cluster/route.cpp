@@ -97,15 +97,6 @@ bool Route::process_input() {
   return true;
 }
 
-void Route::trace_in(std::string_view op, std::string_view args) const {
-  if (!log::trace_enabled()) return;
-  if (args.empty()) {
-    log::trace("{} - <<- [{}]", describe(), op);
-  } else {
-    log::trace("{} - <<- [{} {}]", describe(), op, args);
-  }
-}
-
 void Route::arm_auth_timer() {
   awaiting_auth_ = true;
   const auto& cluster = server_.options().cluster;

@@ -92,7 +92,6 @@ class Route final : public server::Connection {
   void auth_violation();
   // The peer's interest, by nats-server's key: "<account> <subject>[ <queue>]".
   void remove_remote_interest(const std::string& key);
-  void trace_in(std::string_view op, std::string_view args) const;
 
   RouteContext& cluster_;
   const std::shared_ptr<RouteDial> dial_;

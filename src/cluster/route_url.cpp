@@ -34,15 +34,4 @@ std::optional<RouteDial> parse_route_url(std::string_view url) {
   return dial;
 }
 
-std::string join_host_port(std::string_view host, int port) {
-  std::string out;
-  if (host.find(':') != std::string_view::npos) {
-    out.append("[").append(host).append("]");
-  } else {
-    out.append(host);
-  }
-  out.append(":").append(std::to_string(port));
-  return out;
-}
-
 }  // namespace gnatsd::cluster

@@ -7,13 +7,13 @@
 #include <string_view>
 
 #include "cluster/route_context.hpp"
+#include "common/host_port.hpp"
 
 namespace gnatsd::cluster {
 
 // The dial for `url`, or nullopt when it has no host or no valid port.
 std::optional<RouteDial> parse_route_url(std::string_view url);
 
-// "host:port", brackets around an IPv6 host, as Go's net.JoinHostPort writes it.
-std::string join_host_port(std::string_view host, int port);
+using common::join_host_port;
 
 }  // namespace gnatsd::cluster

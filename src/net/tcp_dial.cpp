@@ -14,13 +14,10 @@
 #include <cstring>
 #include <memory>
 
+#include "common/host_port.hpp"
+
 namespace gnatsd::net {
 namespace {
-
-std::string join(const std::string& host, int port) {
-  if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
-  return host + ":" + std::to_string(port);
-}
 
 std::string address_of(const sockaddr* addr) {
   char text[INET6_ADDRSTRLEN] = {};
@@ -43,7 +40,7 @@ std::string go_errno(int err) {
 
 DialResult dial_tcp(const std::string& host, int port, std::chrono::milliseconds timeout) {
   DialResult result;
-  const std::string target = join(host, port);
+  const std::string target = common::join_host_port(host, port);
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -57,7 +54,7 @@ DialResult dial_tcp(const std::string& host, int port, std::chrono::milliseconds
   std::string last_error = "dial tcp " + target + ": no address";
   for (addrinfo* ai = found; ai != nullptr; ai = ai->ai_next) {
     const std::string ip = address_of(ai->ai_addr);
-    const std::string shown = "dial tcp " + join(ip, port) + ": ";
+    const std::string shown = "dial tcp " + common::join_host_port(ip, port) + ": ";
     const int fd =
         socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
     if (fd < 0) {

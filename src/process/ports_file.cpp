@@ -15,21 +15,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/host_port.hpp"
 #include "process/os_error.hpp"
 
 namespace gnatsd::process {
 namespace {
 
-// Go's net.JoinHostPort: IPv6 literals go in brackets.
-std::string join_host_port(std::string_view host, int port) {
-  std::string out;
-  if (host.find(':') != std::string_view::npos) {
-    out.append("[").append(host).append("]");
-  } else {
-    out.append(host);
-  }
-  return out + ":" + std::to_string(port);
-}
+using common::join_host_port;
 
 std::string ip_text(const sockaddr* addr) {
   char text[INET6_ADDRSTRLEN] = {};

@@ -400,15 +400,6 @@ bool ClientSession::on_pong() {
   return true;
 }
 
-void ClientSession::trace_in(std::string_view op, std::string_view args) const {
-  if (!log::trace_enabled()) return;
-  if (args.empty()) {
-    log::trace("{} - <<- [{}]", describe(), op);
-  } else {
-    log::trace("{} - <<- [{} {}]", describe(), op, args);
-  }
-}
-
 // ---- output ---------------------------------------------------------------------------------
 
 void ClientSession::send_lame_duck_info() {

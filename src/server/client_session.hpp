@@ -105,7 +105,6 @@ class ClientSession final : public Connection {
   void send_info();
   void send_ok();
   void send_no_responders(std::string_view reply);
-  void trace_in(std::string_view op, std::string_view args) const;
 
   // Loop thread state.
   // What monitoring calls last activity, as nats-server: CONNECT, SUB, UNSUB, PUB (the time of

@@ -52,6 +52,15 @@ void Connection::assert_owner_thread() const {
   assert(worker_.on_loop_thread() && "owner-thread-only connection method called off its loop");
 }
 
+void Connection::trace_in(std::string_view op, std::string_view args) const {
+  if (!log::trace_enabled()) return;
+  if (args.empty()) {
+    log::trace("{} - <<- [{}]", describe(), op);
+  } else {
+    log::trace("{} - <<- [{} {}]", describe(), op, args);
+  }
+}
+
 void Connection::set_label(std::string label) {
   std::lock_guard lock(label_mutex_);
   label_ = std::move(label);

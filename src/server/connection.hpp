@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -129,6 +130,9 @@ class Connection : public net::IoHandler,
   // groups only those the sender picked this server for (`queues`, blank-separated).
   std::uint64_t fan_out_routed(const OutboundMessage& msg, std::string_view queues);
 
+  // "<<- [OP args]" at trace level, as nats-server traces what a peer sent.
+  void trace_in(std::string_view op, std::string_view args) const;
+
   // Aborts (debug builds) when called off the owning worker's loop thread.
   void assert_owner_thread() const;
 
@@ -219,6 +223,10 @@ class Connection : public net::IoHandler,
   std::size_t route_target_count_ = 0;
   RouteTarget& route_target(Connection* route);
   std::uint64_t forward_to_routes(const OutboundMessage& msg);
+  bool offer_local(const subjects::SubscriptionPtr& sub, const OutboundMessage& msg, bool echo);
+  bool offer_to_one_of(std::span<const subjects::SubscriptionPtr> members, std::size_t first,
+                       const OutboundMessage& msg, bool echo);
+  void count_deliveries(std::uint64_t delivered, const OutboundMessage& msg);
 
   // The log prefix; read by other workers' deliveries when tracing.
   mutable std::mutex label_mutex_;

@@ -127,6 +127,20 @@ TEST(ClusterSecurity, RouteTlsIsMutualAndComesFirst) {
   }
 }
 
+// Route subjects `node` lists for `remote` (/routez?subs=1), a Go peer's $SYS ones left out.
+std::vector<std::string> route_subjects(const Node& node, const std::string& remote) {
+  std::vector<std::string> subjects;
+  json r = node.route_to(remote, "?subs=1");
+  if (r.is_object() && r["subscriptions_list"].is_array()) {
+    for (const auto& s : r["subscriptions_list"]) {
+      const std::string subject = s.get<std::string>();
+      if (subject.rfind("$", 0) != 0) subjects.push_back(subject);
+    }
+  }
+  std::sort(subjects.begin(), subjects.end());
+  return subjects;
+}
+
 TEST(ClusterSecurity, RoutePermissionsFilterInterestBothWays) {
   TempDir dir;
   const std::string conf = dir.path() + "/perm.conf";
@@ -147,40 +161,16 @@ TEST(ClusterSecurity, RoutePermissionsFilterInterestBothWays) {
       ASSERT_TRUE(c->flush());
     }
     // A's clients' interest reaches B only where A imports; B's reaches A only where A exports.
-    auto listed = [](const Node& node, const std::string& remote) {
-      std::vector<std::string> subjects;
-      json r = node.route_to(remote, "?subs=1");
-      if (r.is_object() && r["subscriptions_list"].is_array()) {
-        for (const auto& s : r["subscriptions_list"]) {
-          const std::string subject = s.get<std::string>();
-          if (subject.rfind("$", 0) != 0) subjects.push_back(subject);
-        }
-      }
-      std::sort(subjects.begin(), subjects.end());
-      return subjects;
-    };
     const std::string a_id = a.server_id(), b_id = b.server_id();
-    EXPECT_TRUE(eventually([&] { return listed(b, a_id) == std::vector<std::string>{"imp.x"}; },
-                           std::chrono::seconds(5)))
-        << json(listed(b, a_id)).dump();
-    EXPECT_TRUE(eventually([&] { return listed(a, b_id) == std::vector<std::string>{"exp.y"}; },
-                           std::chrono::seconds(5)))
-        << json(listed(a, b_id)).dump();
+    EXPECT_TRUE(
+        eventually([&] { return route_subjects(b, a_id) == std::vector<std::string>{"imp.x"}; },
+                   std::chrono::seconds(5)))
+        << json(route_subjects(b, a_id)).dump();
+    EXPECT_TRUE(
+        eventually([&] { return route_subjects(a, b_id) == std::vector<std::string>{"exp.y"}; },
+                   std::chrono::seconds(5)))
+        << json(route_subjects(a, b_id)).dump();
   }
-}
-
-// Route subjects `node` lists for `remote` (/routez?subs=1), a Go peer's $SYS ones left out.
-std::vector<std::string> route_subjects(const Node& node, const std::string& remote) {
-  std::vector<std::string> subjects;
-  json r = node.route_to(remote, "?subs=1");
-  if (r.is_object() && r["subscriptions_list"].is_array()) {
-    for (const auto& s : r["subscriptions_list"]) {
-      const std::string subject = s.get<std::string>();
-      if (subject.rfind("$", 0) != 0) subjects.push_back(subject);
-    }
-  }
-  std::sort(subjects.begin(), subjects.end());
-  return subjects;
 }
 
 // A reload that changes cluster { permissions } applies to the routes that are up: interest now

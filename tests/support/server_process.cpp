@@ -62,38 +62,45 @@ std::string server_binary() {
 #endif
 }
 
-std::string reference_binary() {
+namespace {
+
+// A reference server: `env` from the environment, else `built` (the build directory's, put there
+// by `script`); throws, saying how to get it, when it is not there.
+std::string reference_at(const char* env, const char* built, std::string_view script,
+                         std::string_view what) {
   std::string path;
-  if (const char* env = std::getenv("GNATSD_REFERENCE_BINARY"); env != nullptr && *env != '\0') {
-    path = env;
-  } else {
-#ifdef GNATSD_REFERENCE_BINARY
-    path = GNATSD_REFERENCE_BINARY;
-#endif
+  if (const char* value = std::getenv(env); value != nullptr && *value != '\0') {
+    path = value;
+  } else if (built != nullptr) {
+    path = built;
   }
   if (path.empty() || ::access(path.c_str(), X_OK) != 0) {
-    throw std::runtime_error("reference nats-server not found at \"" + path +
-                             "\": run scripts/reference-server.sh <build>/reference (make test "
-                             "does)");
+    throw std::runtime_error(std::string(what) + " not found at \"" + path + "\": run " +
+                             std::string(script) + " <build>/reference (make test does)");
   }
   return path;
 }
 
-std::string reference_binary_210() {
-  std::string path;
-  if (const char* env = std::getenv("GNATSD_REFERENCE_210_BINARY"); env != nullptr && *env) {
-    path = env;
-  } else {
-#ifdef GNATSD_REFERENCE_210_BINARY
-    path = GNATSD_REFERENCE_210_BINARY;
+}  // namespace
+
+std::string reference_binary() {
+#ifdef GNATSD_REFERENCE_BINARY
+  const char* built = GNATSD_REFERENCE_BINARY;
+#else
+  const char* built = nullptr;
 #endif
-  }
-  if (path.empty() || ::access(path.c_str(), X_OK) != 0) {
-    throw std::runtime_error("nats-server 2.10 not found at \"" + path +
-                             "\": run scripts/reference-server-2.10.sh <build>/reference (make "
-                             "test does)");
-  }
-  return path;
+  return reference_at("GNATSD_REFERENCE_BINARY", built, "scripts/reference-server.sh",
+                      "reference nats-server");
+}
+
+std::string reference_binary_210() {
+#ifdef GNATSD_REFERENCE_210_BINARY
+  const char* built = GNATSD_REFERENCE_210_BINARY;
+#else
+  const char* built = nullptr;
+#endif
+  return reference_at("GNATSD_REFERENCE_210_BINARY", built, "scripts/reference-server-2.10.sh",
+                      "nats-server 2.10");
 }
 
 TempFile::TempFile(std::string_view contents, std::string_view suffix) {
