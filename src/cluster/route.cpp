@@ -171,7 +171,6 @@ bool Route::on_connect(std::string_view json) {
     close_now_for_error(server::CloseReason::ClusterNameConflict, text);
     return false;
   }
-  connect_received_ = true;
   // Once the INFO registered the route its id is fixed (monitoring reads it).
   if (!info_received_) remote_id_ = connect.name;
   auto out = outbound_.lock();
@@ -274,7 +273,6 @@ bool Route::on_route_sub(const protocol::RouteSubFrame& frame) {
   }
   if (queue && frame.weight == 0) {
     remote_subs_.erase(it);
-    num_remote_subs_.store(remote_subs_.size(), std::memory_order_relaxed);
     return true;
   }
   auto sub = std::make_shared<subjects::Subscription>();
@@ -287,7 +285,6 @@ bool Route::on_route_sub(const protocol::RouteSubFrame& frame) {
   // clients are all in the global account.
   if (global) index.insert(sub);
   it->second = std::move(sub);
-  num_remote_subs_.store(remote_subs_.size(), std::memory_order_relaxed);
   return true;
 }
 
@@ -317,7 +314,6 @@ void Route::remove_remote_interest(const std::string& key) {
   cluster_.subject_index().remove(it->second);
   std::lock_guard lock(subs_mutex_);
   remote_subs_.erase(it);
-  num_remote_subs_.store(remote_subs_.size(), std::memory_order_relaxed);
 }
 
 bool Route::on_route_msg(const protocol::RouteMsgFrame& frame) {
@@ -327,8 +323,6 @@ bool Route::on_route_msg(const protocol::RouteMsgFrame& frame) {
                          frame.queues.empty() ? "" : " ", frame.queues, frame.payload.size()));
   }
   if (refuse_unauthenticated()) return false;
-  ++in_msgs_;
-  in_bytes_ += frame.payload.size();
   in_msgs_count_.fetch_add(1, std::memory_order_relaxed);
   in_bytes_count_.fetch_add(frame.payload.size(), std::memory_order_relaxed);
   stats_.in_msgs.add(1);
@@ -434,7 +428,6 @@ void Route::on_closing(server::CloseReason reason) {
     sub->closed.store(true, std::memory_order_release);
     cluster_.subject_index().remove(sub);
   }
-  num_remote_subs_.store(0, std::memory_order_relaxed);
   cluster_.route_closed(*this, server::to_string(reason));
 }
 
@@ -475,7 +468,10 @@ RouteSummary Route::summary() {
   }
   s.in_msgs = in_msgs_count_.load(std::memory_order_relaxed);
   s.in_bytes = in_bytes_count_.load(std::memory_order_relaxed);
-  s.subscriptions = num_remote_subs_.load(std::memory_order_relaxed);
+  {
+    std::lock_guard lock(subs_mutex_);
+    s.subscriptions = remote_subs_.size();
+  }
   return s;
 }
 

@@ -99,7 +99,6 @@ class Route final : public server::Connection {
   // Loop thread.
   bool info_received_ = false;
   bool registered_ = false;
-  bool connect_received_ = false;
   bool awaiting_auth_ = false;
   // Set before registration, read by any thread after it (registration is under the cluster's
   // lock, which publishes it).
@@ -112,7 +111,6 @@ class Route final : public server::Connection {
 
   // Read by monitoring from any thread.
   std::atomic<std::uint64_t> in_msgs_count_{0}, in_bytes_count_{0};
-  std::atomic<std::size_t> num_remote_subs_{0};
   std::atomic<std::int64_t> rtt_ns_{0};
   std::atomic<std::int64_t> last_activity_ns_{0};  // steady clock
 };
