@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 packages=(
   g++ cmake ninja-build pkg-config make
   libssl-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
+  libabsl-dev            # Abseil: flat hash maps for the subject index and route interest
   openssl                # the CLI: TLS tests make throwaway certificates with it
   libcpp-httplib-dev     # the monitoring HTTP server (and the tests' HTTP client)
   libcrypt-dev           # libxcrypt: bcrypt for passwords and tokens

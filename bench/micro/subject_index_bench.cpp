@@ -195,6 +195,44 @@ void BM_SubjectIndexInsertRemoveCrowdedSubject(benchmark::State& state) {
 }
 BENCHMARK(BM_SubjectIndexInsertRemoveCrowdedSubject)->Arg(1)->Arg(100)->Arg(10000);
 
+// A new peer's whole interest at once (a route's 100,000 RS+, a client's many SUBs): N distinct
+// literal subjects inserted into an empty index, one level growing to N children.
+void BM_SubjectIndexBulkInsert(benchmark::State& state) {
+  std::vector<SubscriptionPtr> subs;
+  for (int i = 0; i < state.range(0); ++i) subs.push_back(make_sub("prop." + std::to_string(i)));
+  for (auto _ : state) {
+    SubjectIndex index;
+    for (const auto& sub : subs) index.insert(sub);
+    benchmark::DoNotOptimize(index.stats().num_subscriptions);
+    state.PauseTiming();  // the teardown is not the figure
+    index.~SubjectIndex();
+    new (&index) SubjectIndex();
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_SubjectIndexBulkInsert)->Arg(100000)->Unit(benchmark::kMillisecond);
+
+// An uncached literal match in a level of N siblings: the lookup a publisher over many distinct
+// subjects pays once the subjects no longer fit the match cache.
+void BM_SubjectIndexMatchLiteralAmong(benchmark::State& state) {
+  SubjectIndex index;
+  std::vector<SubscriptionPtr> subs;
+  std::vector<std::string> subjects;
+  for (int i = 0; i < state.range(0); ++i) {
+    subjects.push_back("many." + std::to_string(i) + ".req");
+    subs.push_back(make_sub(subjects.back()));
+    index.insert(subs.back());
+  }
+  std::size_t i = 0;
+  AllocationsPerOp allocations(state);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(index.match(subjects[i]));
+    i = (i + 7919) % subjects.size();  // a stride that visits every subject, out of order
+  }
+}
+BENCHMARK(BM_SubjectIndexMatchLiteralAmong)->Arg(1000)->Arg(100000);
+
 void BM_PickIndex(benchmark::State& state) {
   std::size_t n = 7;
   for (auto _ : state) {

@@ -419,7 +419,7 @@ void Route::queue_protocol(std::string_view text) {
 void Route::on_closing(server::CloseReason reason) {
   log::info("{} - Router connection closed: {}", describe(), server::to_string(reason));
   // The peer's interest leaves with it; moved out first to break the route <-> sub cycle.
-  std::unordered_map<std::string, subjects::SubscriptionPtr> subs;
+  decltype(remote_subs_) subs;
   {
     std::lock_guard lock(subs_mutex_);
     subs.swap(remote_subs_);

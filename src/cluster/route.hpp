@@ -16,10 +16,10 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "cluster/route_context.hpp"
+#include "common/flat_string_map.hpp"
 #include "protocol/route_info.hpp"
 #include "protocol/route_parser.hpp"
 #include "server/connection.hpp"
@@ -107,7 +107,8 @@ class Route final : public server::Connection {
   std::optional<protocol::RoutePermission> peer_export_;  // from the peer's INFO
   // Written on the loop thread, under subs_mutex_ so that monitoring can list it.
   mutable std::mutex subs_mutex_;
-  std::unordered_map<std::string, subjects::SubscriptionPtr> remote_subs_;
+  // Flat: a new peer announces its whole interest at once (100,000 RS+ in a row).
+  common::FlatStringMap<subjects::SubscriptionPtr> remote_subs_;
 
   // Read by monitoring from any thread.
   std::atomic<std::uint64_t> in_msgs_count_{0}, in_bytes_count_{0};

@@ -9,13 +9,17 @@
 #include <mutex>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
+#include "common/flat_string_map.hpp"
 #include "subjects/subject.hpp"
 
 namespace gnatsd::subjects {
 namespace {
 
+// Flat: a level of 100,000 siblings (a new peer's interest, a publisher over many subjects) is
+// probed without chasing a heap node per entry and grows without relinking one.
 template <typename Value>
-using StringMap = common::StringMap<Value>;
+using StringMap = common::FlatStringMap<Value>;
 
 // The subscriptions of one node (or one queue group of it): contiguous, so building a match
 // result is a plain copy, with O(1) insert and erase. Most subjects have a handful of
@@ -69,7 +73,7 @@ class SubscriptionSet {
   }
 
   std::vector<SubscriptionPtr> items_;
-  std::unordered_map<const Subscription*, std::size_t> positions_;  // empty while small
+  absl::flat_hash_map<const Subscription*, std::size_t> positions_;  // empty while small
 };
 
 // A published subject with an empty token cannot match anything (nats-server returns its
@@ -118,8 +122,8 @@ struct SubjectIndex::Level {
     if (is_single_char_token(token, '*')) return single_wildcard;
     if (is_single_char_token(token, '>')) return full_wildcard;
     // One lookup: inserting is where a level grows (a new peer's 100,000 RS+, a client's many
-    // SUBs), and a short token's key costs no allocation.
-    return literals.try_emplace(std::string(token)).first->second;
+    // SUBs); the key string is only made when the token is new.
+    return literals.try_emplace(token).first->second;
   }
 
   Node* find(std::string_view token) const {
