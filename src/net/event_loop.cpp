@@ -2,6 +2,7 @@
 // leaves data unread is simply called again on the next turn.
 #include "net/event_loop.hpp"
 
+#include <sched.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -122,6 +123,16 @@ void EventLoop::drain_wakeups() {
   if (on_wake_) on_wake_();
 }
 
+int EventLoop::poll_briefly(std::span<epoll_event> events) {
+  const auto until = Clock::now() + kPollAfterActivity;
+  for (;;) {
+    const int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), 0);
+    if (n != 0 || Clock::now() >= until) return n;
+    // Whoever else wants this core (the client about to answer, on a small machine) runs now.
+    sched_yield();
+  }
+}
+
 void EventLoop::run() {
   std::array<epoll_event, 256> events;
   while (!stop_.load(std::memory_order_acquire)) {
@@ -131,7 +142,11 @@ void EventLoop::run() {
     // A fresh clock: a timer queued just now with no delay (a TLS session coming back for
     // input OpenSSL holds) must not wait a millisecond.
     int timeout_ms = next_timeout_ms(Clock::now());
-    int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), timeout_ms);
+    int n = busy_ && timeout_ms != 0 ? poll_briefly(events) : 0;
+    if (n == 0) {
+      n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), timeout_ms);
+    }
+    busy_ = n > 0;
     if (n < 0) {
       if (errno == EINTR) continue;
       throw std::system_error(errno, std::generic_category(), "epoll_wait");

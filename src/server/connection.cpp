@@ -23,6 +23,10 @@ constexpr std::size_t kInitialReadBuffer = 512;  // as nats-server: most connect
 constexpr std::size_t kMaxSteadyReadBuffer = 64 * 1024;
 // Reads per readiness event before other connections get their turn.
 constexpr int kReadRounds = 4;
+// Another worker writes a delivery straight to this connection's socket (rather than waking its
+// owner) when no more than this is queued: a request or reply, a trickle of messages. Bigger
+// backlogs are a stream, written by the owner so that the publisher's thread goes on reading.
+constexpr std::size_t kDirectWriteMax = 32 * 1024;
 
 }  // namespace
 
@@ -279,33 +283,42 @@ void Connection::flush() {
     on_expired(expired_);
     expired_.clear();
   }
-  bool progressed = false;
-  while (!outbound_.slow_consumer()) {
-    if (!outbound_.refill()) {
-      write_blocked_since_ = {};
-      set_write_interest(false);
-      return;
-    }
-    const std::string_view bytes = outbound_.unwritten();
-    auto io = transport_->write(bytes.data(), bytes.size());
-    if (io.status == net::IoStatus::Ok) {
-      if (!progressed) outbound_.clear_blocked();
-      progressed = true;
-      outbound_.wrote(io.bytes);
-      continue;
-    }
-    if (io.status == net::IoStatus::WouldBlock) {
-      if (io.other_direction) {
-        flush_waits_readable_ = true;  // a TLS handshake in progress: see after_tls_read()
+  bool write_failed = false;
+  {
+    Outbound::Writer writer = outbound_.writer();
+    bool progressed = false;
+    while (!outbound_.slow_consumer()) {
+      if (!writer.refill()) {
+        write_blocked_since_ = {};
+        set_write_interest(false);
         return;
       }
-      set_write_interest(true);
-      if (progressed || write_blocked_since_ == Clock::time_point{}) {
-        write_blocked_since_ = Clock::now();
-        outbound_.set_blocked_now();
+      const std::string_view bytes = writer.unwritten();
+      auto io = transport_->write(bytes.data(), bytes.size());
+      if (io.status == net::IoStatus::Ok) {
+        if (!progressed) outbound_.clear_blocked();
+        progressed = true;
+        writer.wrote(io.bytes);
+        continue;
       }
-      return;
+      if (io.status == net::IoStatus::WouldBlock) {
+        if (io.other_direction) {
+          flush_waits_readable_ = true;  // a TLS handshake in progress: see after_tls_read()
+          return;
+        }
+        set_write_interest(true);
+        if (progressed || write_blocked_since_ == Clock::time_point{}) {
+          write_blocked_since_ = Clock::now();
+          outbound_.set_blocked_now();
+        }
+        return;
+      }
+      write_failed = true;
+      break;
     }
+  }
+  // Closing takes the writer itself.
+  if (write_failed) {
     close(CloseReason::WriteError);
     return;
   }
@@ -313,6 +326,35 @@ void Connection::flush() {
   log::info("{} - Slow Consumer Detected: MaxPending of {} Exceeded", describe(),
             server_.options().max_pending);
   close(CloseReason::SlowConsumerPendingBytes);
+}
+
+bool Connection::flush_from_other_worker() {
+  // OpenSSL's connection object is not to be used by two threads at once, and this one's owner
+  // may be reading through it.
+  if (tls_ != nullptr) return false;
+  Outbound::Writer writer = outbound_.try_writer();
+  // Busy (the owner or another worker is writing), or the owner has work only it can do.
+  if (!writer || transport_ == nullptr || outbound_.slow_consumer() || outbound_.has_expired())
+    return false;
+  outbound_.flush_started();  // as in flush(): what is queued from here on schedules again
+  switch (writer.take_at_most(kDirectWriteMax)) {
+    case Outbound::Writer::Take::Nothing:
+      return true;
+    case Outbound::Writer::Take::TooBig:
+      return false;
+    case Outbound::Writer::Take::Taken:
+      break;
+  }
+  while (writer.has_unwritten()) {
+    const std::string_view bytes = writer.unwritten();
+    auto io = transport_->write(bytes.data(), bytes.size());
+    // A full socket or an error is the owner's to handle (write interest, the write deadline,
+    // the close); it goes on from what is left.
+    if (io.status != net::IoStatus::Ok) return false;
+    outbound_.clear_blocked();
+    writer.wrote(io.bytes);
+  }
+  return true;
 }
 
 void Connection::tick(Clock::time_point now) {
@@ -354,17 +396,21 @@ void Connection::close(CloseReason reason) {
   if (closed_) return;
   closed_ = true;
   on_closing(reason);
-  outbound_.close();
-  std::vector<char>().swap(in_buf_);
-  worker_.loop().remove(transport_->fd());
-  // Half-close, then discard what the peer already sent: closing a socket with unread input
-  // sends a RST, which can destroy an -ERR the peer has not read yet.
-  transport_->shutdown_write();
-  char sink[16 * 1024];
-  for (int i = 0; i < 64; ++i) {
-    if (transport_->read(sink, sizeof sink).status != net::IoStatus::Ok) break;
+  {
+    // Held until the socket is gone: another worker may be about to write to it.
+    const Outbound::Writer writer = outbound_.writer();
+    outbound_.close(writer);
+    std::vector<char>().swap(in_buf_);
+    worker_.loop().remove(transport_->fd());
+    // Half-close, then discard what the peer already sent: closing a socket with unread input
+    // sends a RST, which can destroy an -ERR the peer has not read yet.
+    transport_->shutdown_write();
+    char sink[16 * 1024];
+    for (int i = 0; i < 64; ++i) {
+      if (transport_->read(sink, sizeof sink).status != net::IoStatus::Ok) break;
+    }
+    transport_.reset();  // closes the fd now; other threads may hold this object a while longer
   }
-  transport_.reset();  // closes the fd now; other threads may hold this object a while longer
   on_closed();
   worker_.retire(this);
 }

@@ -4,7 +4,7 @@
 // write deadline and close. A kind adds its protocol through the hooks below.
 //
 // Threading: everything runs on the owning worker's loop thread, except what goes through
-// outbound() (see outbound.hpp) and describe().
+// outbound() (see outbound.hpp), flush_from_other_worker() and describe().
 #pragma once
 
 #include <chrono>
@@ -84,6 +84,10 @@ class Connection : public net::IoHandler,
   Outbound& outbound() noexcept { return outbound_; }
   TlsSummary tls_summary() { return outbound_.lock()->tls; }
   std::string describe() const;  // the log prefix
+  // Another worker's thread, for a connection it delivered to: writes a small backlog straight
+  // to the socket when nobody else is writing. False: the owner must flush (nothing was lost;
+  // what was not written stays queued).
+  bool flush_from_other_worker();
 
  protected:
   // A kind's protocol. process_input parses in_buffered() and consumes what it handled; false

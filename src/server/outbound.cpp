@@ -15,6 +15,16 @@ std::int64_t steady_ns() noexcept {
       .count();
 }
 
+// A fully written buffer is emptied for reuse, or given back when a burst made it big.
+void reset_write_buffer(net::ByteBuffer& writing, std::size_t& written) {
+  writing.clear();
+  written = 0;
+  if (writing.capacity() > kMaxRetainedBuffer) {
+    common::note_buffer_freed(writing.capacity());
+    writing.release();
+  }
+}
+
 }  // namespace
 
 bool Outbound::append(std::string_view bytes) {
@@ -39,26 +49,32 @@ bool Outbound::stuck_for(std::chrono::nanoseconds window) const noexcept {
   return since != 0 && steady_ns() - since > window.count();
 }
 
-bool Outbound::refill() {
-  if (written_ < writing_.size()) return true;
-  writing_.clear();
-  written_ = 0;
-  if (writing_.capacity() > kMaxRetainedBuffer) {
-    common::note_buffer_freed(writing_.capacity());
-    writing_.release();
-  }
-  std::lock_guard lock(mutex_);
-  shared_.pending.swap(writing_);
-  return !writing_.empty();
+bool Outbound::Writer::refill() {
+  if (has_unwritten()) return true;
+  reset_write_buffer(out_.writing_, out_.written_);
+  std::lock_guard lock(out_.mutex_);
+  out_.shared_.pending.swap(out_.writing_);
+  return !out_.writing_.empty();
 }
 
-void Outbound::wrote(std::size_t n) {
-  written_ += n;
-  std::lock_guard lock(mutex_);
-  shared_.pending_bytes -= n;
+Outbound::Writer::Take Outbound::Writer::take_at_most(std::size_t max) {
+  if (has_unwritten()) return Take::TooBig;
+  reset_write_buffer(out_.writing_, out_.written_);
+  std::lock_guard lock(out_.mutex_);
+  if (out_.shared_.pending.empty()) return Take::Nothing;
+  if (out_.shared_.pending.size() > max) return Take::TooBig;
+  out_.shared_.pending.swap(out_.writing_);
+  return Take::Taken;
+}
+
+void Outbound::Writer::wrote(std::size_t n) {
+  out_.written_ += n;
+  std::lock_guard lock(out_.mutex_);
+  out_.shared_.pending_bytes -= n;
 }
 
 Outbound::Backlog Outbound::backlog() {
+  std::lock_guard writer(writer_mutex_);
   std::lock_guard lock(mutex_);
   return {shared_.pending_bytes,
           (shared_.pending.empty() ? 0u : 1u) + (written_ < writing_.size() ? 1u : 0u)};
@@ -72,7 +88,7 @@ bool Outbound::take_expired(std::vector<subjects::SubscriptionPtr>& into) {
   return !into.empty();
 }
 
-void Outbound::close() {
+void Outbound::close(const Writer& /*held*/) {
   {
     std::lock_guard lock(mutex_);
     shared_.expired.clear();  // they hold this connection: a cycle otherwise

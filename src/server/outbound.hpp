@@ -1,9 +1,13 @@
 // A connection's outbound side: the bytes queued for it and what is known about them. Any
-// worker may queue deliveries (under the lock); only the owner's loop thread writes them out.
+// worker may queue deliveries (under the lock). Whoever holds the Writer writes them out: the
+// owner's loop thread, or another worker that writes a small delivery straight to the socket
+// instead of waking the owner (request/reply latency: nats-server's reading goroutine does the
+// same).
 //
 // The thread contract is the type's: everything other threads may touch is in Outbound::Shared,
-// reachable only through a Locked handle; the rest is either an atomic flag (read lock-free by
-// both sides) or the owner's write buffer (owner thread only, no lock).
+// reachable only through a Locked handle; the bytes being written are reachable only through a
+// Writer; the rest are atomic flags, read lock-free by both sides. Lock order: the Writer's
+// before the Locked one.
 #pragma once
 
 #include <atomic>
@@ -99,11 +103,36 @@ class Outbound {
   void clear_blocked() noexcept;
   bool stuck_for(std::chrono::nanoseconds window) const noexcept;
 
-  // Owner thread only: the bytes being written.
-  // Moves what is queued into the write buffer once it is fully written; false: nothing to write.
-  bool refill();
-  std::string_view unwritten() const noexcept { return writing_.view().substr(written_); }
-  void wrote(std::size_t n);
+  // The right to write to the socket, and the bytes being written. The connection also holds
+  // it while it takes its socket down, so that no other thread writes to a closed one.
+  class Writer {
+   public:
+    // Only a try_writer() can come back without it.
+    explicit operator bool() const noexcept { return lock_.owns_lock(); }
+    // Bytes taken from the queue earlier are not all written yet (the socket refused them).
+    bool has_unwritten() const noexcept { return out_.written_ < out_.writing_.size(); }
+    // Once the write buffer is fully written, moves what is queued into it; false: nothing to
+    // write.
+    bool refill();
+    enum class Take { Nothing, Taken, TooBig };
+    // refill() for a writer that is not the owner: takes the queue only when the write buffer
+    // is fully written and the queue holds at most `max` bytes (otherwise leaves it alone).
+    Take take_at_most(std::size_t max);
+    std::string_view unwritten() const noexcept {
+      return out_.writing_.view().substr(out_.written_);
+    }
+    void wrote(std::size_t n);
+
+   private:
+    friend class Outbound;
+    Writer(Outbound& out, std::unique_lock<std::mutex> lock) : out_(out), lock_(std::move(lock)) {}
+    Outbound& out_;
+    std::unique_lock<std::mutex> lock_;
+  };
+  Writer writer() { return Writer(*this, std::unique_lock(writer_mutex_)); }
+  Writer try_writer() { return Writer(*this, std::unique_lock(writer_mutex_, std::try_to_lock)); }
+  bool has_expired() const noexcept { return has_expired_.load(std::memory_order_acquire); }
+
   // Queued + in the write buffer, and in how many chunks (for the write-deadline log).
   struct Backlog {
     std::size_t bytes = 0;
@@ -111,17 +140,18 @@ class Outbound {
   };
   Backlog backlog();
   // No more deliveries; every buffer released.
-  void close();
+  void close(const Writer& writer);
 
  private:
+  std::mutex writer_mutex_;  // the Writer's
   std::mutex mutex_;
   Shared shared_;
   std::atomic<bool> slow_consumer_{false};
   std::atomic<bool> flush_scheduled_{false};
   std::atomic<bool> has_expired_{false};
   std::atomic<std::int64_t> blocked_since_ns_{0};  // steady clock ns; 0: not blocked
-  net::ByteBuffer writing_;
-  std::size_t written_ = 0;
+  net::ByteBuffer writing_;                        // the Writer's
+  std::size_t written_ = 0;                        // the Writer's
 };
 
 }  // namespace gnatsd::server

@@ -18,6 +18,10 @@ namespace {
 // Freed outbound buffers given back to the OS once this much has accumulated: a few bursts of
 // slow consumers at max_pending, a trim at most once per tick.
 constexpr std::size_t kReturnFreedMemoryAfter = 4 * 1024 * 1024;
+// Other workers' connections this thread writes to itself per batch, at most; the rest are
+// handed to their owners. Bounds what a fan-out to many subscribers costs the publisher's
+// thread, as nats-server bounds the flushes its reading goroutine does in place.
+constexpr std::size_t kDirectFlushesPerBatch = 16;
 
 }  // namespace
 
@@ -219,8 +223,18 @@ void Worker::after_batch() {
     local_flush_.clear();
     for (auto& session : batch) session->flush();
   }
+  // Another worker's connection with a small backlog is written from here: waking its owner
+  // through the eventfd would add a thread hand-off to every request and every reply.
+  std::size_t direct_budget = kDirectFlushesPerBatch;
   for (std::size_t i = 0; i < remote_flush_.size(); ++i) {
-    if (!remote_flush_[i].empty()) server_.worker(i).enqueue_remote_flushes(remote_flush_[i]);
+    auto& pending = remote_flush_[i];
+    if (pending.empty()) continue;
+    std::erase_if(pending, [&](const std::shared_ptr<Connection>& connection) {
+      if (direct_budget == 0) return false;
+      --direct_budget;
+      return connection->flush_from_other_worker();
+    });
+    if (!pending.empty()) server_.worker(i).enqueue_remote_flushes(pending);
   }
   retired_.clear();
 }

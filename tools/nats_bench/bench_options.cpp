@@ -74,6 +74,12 @@ Options:
   --queue GROUP        subscribers join this queue group
   --request            request/reply latency mode
   --warmup N           request mode: unrecorded requests first (default msgs/10, max 1000)
+  --single-thread      request mode: one thread drives one requester and one responder in
+                       turn, each waiting in a blocking read
+  --split-writes       request mode: every request and reply is written in two writes, the
+                       PUB line and then the payload
+  --spacers N          request mode: open N idle connections after the responders' and before
+                       the requesters' (which server thread each end lands on)
   --conns N            idle mode: number of connections
   --idle               idle mode
   --hold SECONDS       idle mode: release the connections after this long (default 3600);
@@ -143,6 +149,7 @@ ParsedCommandLine parse_bench_options(const std::vector<std::string>& args) {
          o.warmup_set = true;
          return parse_number(v, o.warmup);
        }},
+      {"spacers", [&](std::string_view v) { return parse_number(v, o.spacers) && o.spacers >= 0; }},
       {"window", [&](std::string_view v) { return parse_size(v, o.window_bytes); }},
       {"timeout",
        [&](std::string_view v) {
@@ -166,9 +173,12 @@ ParsedCommandLine parse_bench_options(const std::vector<std::string>& args) {
       value = name.substr(eq + 1);
       name = name.substr(0, eq);
     }
-    if (name == "request" || name == "idle" || name == "json" || name == "tls") {
+    if (name == "request" || name == "idle" || name == "json" || name == "tls" ||
+        name == "single-thread" || name == "split-writes") {
       if (value) return bad("--" + std::string(name) + " takes no value");
       if (name == "request") o.mode = Mode::Request;
+      if (name == "single-thread") o.single_thread = true;
+      if (name == "split-writes") o.split_writes = true;
       if (name == "idle") idle = true;
       if (name == "json") o.json = true;
       if (name == "tls") o.tls.enabled = true;
@@ -192,6 +202,10 @@ ParsedCommandLine parse_bench_options(const std::vector<std::string>& args) {
     if (!subs_set) o.subs = 1;
     if (o.pubs < 1 || o.subs < 1) return bad("request mode needs --pub >= 1 and --sub >= 1");
     if (!o.warmup_set) o.warmup = std::min<std::uint64_t>(1000, o.msgs / 10);
+    if (o.single_thread && (o.pubs != 1 || o.subs != 1))
+      return bad("--single-thread drives one requester and one responder");
+  } else if (o.single_thread || o.split_writes || o.spacers > 0) {
+    return bad("--single-thread, --split-writes and --spacers are for request mode");
   }
   if (o.mode == Mode::Throughput) {
     if (o.pubs < 1 && o.subs < 1) return bad("nothing to do: --pub and --sub are both 0");

@@ -30,6 +30,14 @@ struct BenchOptions {
   double hold_seconds = 3600;  // idle mode: hold at most this long
   std::uint64_t warmup = 0;    // request mode: unrecorded requests before measuring
   bool warmup_set = false;
+  // Request mode, the shapes other loaders have: one thread drives the requester and the
+  // responder in turn with blocking waits; each request and reply leaves in two writes (the PUB
+  // line, then the payload); `spacers` idle connections are opened between the responders' and
+  // the requesters' (a server that deals connections round-robin to N threads puts the two
+  // ends on one thread with N-1 spacers, on different threads with none).
+  bool single_thread = false;
+  bool split_writes = false;
+  int spacers = 0;
   std::size_t window_bytes = 8 << 20;  // publishers stay at most this far ahead of a subscriber
   double timeout_seconds = 10;         // give up after this long without progress
   bool json = false;

@@ -1,5 +1,7 @@
 // Request/reply latency: each requester keeps exactly one request in flight and records its
-// round trip; responders answer every request they receive in one write per read batch.
+// round trip; responders answer every request they receive in one write per read batch. Or, as
+// other loaders do: one thread drives a requester and a responder in turn (--single-thread), and
+// every request and reply leaves in two writes (--split-writes).
 #include "request_reply.hpp"
 
 #include <unistd.h>
@@ -8,6 +10,7 @@
 #include <atomic>
 #include <cmath>
 #include <latch>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -46,11 +49,14 @@ struct Outcome {
 };
 
 // Echoes each request's payload to its reply subject; the replies of a read batch leave in
-// the same write.
+// the same write. With split writes they are kept for send_split_replies() instead.
 struct Echo {
+  Echo(Connection& connection, bool split_writes) : c(connection), split(split_writes) {}
   Connection& c;
+  bool split = false;
   std::uint64_t handled = 0;
   std::uint64_t without_reply = 0;
+  std::vector<std::string> split_replies;  // PUB line, payload + CRLF, PUB line, ...
   char digits[24] = {};
 
   void on_msg(const MsgFrame& m) {
@@ -60,20 +66,45 @@ struct Echo {
     }
     ++handled;
     auto [end, ec] = std::to_chars(digits, digits + sizeof digits, m.payload.size());
+    const std::string_view size(digits, static_cast<std::size_t>(end - digits));
+    if (split) {
+      split_replies.push_back("PUB " + std::string(m.reply) + " " + std::string(size) + "\r\n");
+      split_replies.push_back(std::string(m.payload) + "\r\n");
+      return;
+    }
     c.queue("PUB ");
     c.queue(m.reply);
     c.queue(" ");
-    c.queue(std::string_view(digits, static_cast<std::size_t>(end - digits)));
+    c.queue(size);
     c.queue("\r\n");
     c.queue(m.payload);
     c.queue("\r\n");
   }
+
+  // Each kept reply in two writes.
+  bool send_split_replies(Clock::time_point deadline) {
+    // Taken first: the writes may read, and a request read then adds to a new list.
+    std::vector<std::string> parts;
+    parts.swap(split_replies);
+    for (const auto& part : parts)
+      if (!c.write_all(part.data(), part.size(), *this, deadline)) return false;
+    return true;
+  }
 };
+
+// A request frame, written in one write or in two (the PUB line, then the payload).
+template <class H>
+bool send_request(Connection& c, const std::string& frame, std::size_t payload_at, bool split, H& h,
+                  Clock::time_point deadline) {
+  if (!split) return c.write_all(frame.data(), frame.size(), h, deadline);
+  return c.write_all(frame.data(), payload_at, h, deadline) &&
+         c.write_all(frame.data() + payload_at, frame.size() - payload_at, h, deadline);
+}
 
 void run_responder(Shared& s, int index, Outcome& out) {
   const BenchOptions& o = s.options;
   Connection c(std::max<std::size_t>(1 << 20, 4 * (o.size + 256)));
-  Echo echo{c};
+  Echo echo(c, o.split_writes);
   std::string error = c.open(o.server, s.tls, "nats-bench-responder-" + std::to_string(index),
                              Clock::now() + s.patience());
   if (error.empty()) {
@@ -89,8 +120,10 @@ void run_responder(Shared& s, int index, Outcome& out) {
   s.responders_ready.count_down();
   if (!error.empty()) return;
   s.go.wait();
-  while (!s.stop.load(std::memory_order_relaxed))
+  while (!s.stop.load(std::memory_order_relaxed)) {
     if (!c.pump(echo, 20)) break;
+    if (!echo.split_replies.empty() && !echo.send_split_replies(Clock::now() + s.patience())) break;
+  }
   out.handled = echo.handled;
   out.rate = {echo.handled, seconds_between(s.start, Clock::now())};
   out.error = c.error();
@@ -151,7 +184,7 @@ void run_requester(Shared& s, int index, std::uint64_t count, Outcome& out) {
     waiter.got = false;
     Clock::time_point sent = Clock::now();
     Clock::time_point deadline = sent + s.patience();
-    if (!c.write_all(frame.data(), frame.size(), waiter, deadline)) break;
+    if (!send_request(c, frame, payload_at, o.split_writes, waiter, deadline)) break;
     while (!waiter.got && c.pump(waiter, 20)) {
       if (Clock::now() > deadline) {
         out.error = "no reply to request " + std::to_string(seq) + " within " +
@@ -172,6 +205,109 @@ void run_requester(Shared& s, int index, std::uint64_t count, Outcome& out) {
   out.rate = {done, seconds_between(measured_from, Clock::now())};
   out.unexpected = waiter.unexpected;
   if (out.error.empty()) out.error = c.error();
+}
+
+// Idle connections between the two ends' (see BenchOptions::spacers); held until the run ends.
+std::string open_spacers(Shared& s, std::vector<std::unique_ptr<Connection>>& out) {
+  for (int i = 0; i < s.options.spacers; ++i) {
+    auto c = std::make_unique<Connection>(64 * 1024);
+    std::string error = c->open(s.options.server, s.tls, "nats-bench-spacer-" + std::to_string(i),
+                                Clock::now() + s.patience());
+    if (!error.empty()) return "spacer " + std::to_string(i) + ": " + error;
+    out.push_back(std::move(c));
+  }
+  return {};
+}
+
+// --single-thread: the responder connects first, then the spacers, then the requester; each
+// round trip writes the request, waits on the responder's socket for it, writes the reply and
+// waits on the requester's socket for that.
+void run_single_thread(Shared& s, Outcome& requester, Outcome& responder) {
+  const BenchOptions& o = s.options;
+  Connection rc(std::max<std::size_t>(1 << 20, 4 * (o.size + 256)));
+  Connection qc(std::max<std::size_t>(64 * 1024, 4 * (o.size + 256)));
+  Echo echo(rc, o.split_writes);
+  ReplyWaiter waiter{o.size, o.size >= kStampBytes};
+  std::vector<std::unique_ptr<Connection>> spacers;
+  const std::string inbox = "_INBOX.nats-bench." + std::to_string(::getpid()) + ".0";
+  std::string error =
+      rc.open(o.server, s.tls, "nats-bench-responder-0", Clock::now() + s.patience());
+  if (error.empty()) {
+    rc.queue("SUB " + o.subject + " " + (o.queue.empty() ? kDefaultResponderGroup : o.queue) +
+             " 1\r\n");
+    if (!rc.flush(echo, Clock::now() + s.patience())) error = "responder: " + rc.error();
+  } else {
+    error = "responder: " + error;
+  }
+  if (error.empty()) error = open_spacers(s, spacers);
+  if (error.empty()) {
+    error = qc.open(o.server, s.tls, "nats-bench-requester-0", Clock::now() + s.patience());
+    if (error.empty()) {
+      qc.queue("SUB " + inbox + " 1\r\n");
+      if (!qc.flush(waiter, Clock::now() + s.patience())) error = qc.error();
+    }
+    if (!error.empty()) error = "requester: " + error;
+  }
+  if (!error.empty()) {
+    requester.error = error;
+    requester.connect_failed = true;
+  }
+  s.responders_ready.count_down();
+  s.requesters_ready.count_down();
+  if (!error.empty()) return;
+  std::string frame = "PUB " + o.subject + " " + inbox + " " + std::to_string(o.size) + "\r\n";
+  const std::size_t payload_at = frame.size();
+  frame.append(o.size, 'r');
+  frame += "\r\n";
+  const std::uint64_t total = o.warmup + o.msgs;
+  requester.latencies_ns.reserve(o.msgs);
+  s.go.wait();
+  std::uint64_t done = 0;
+  Clock::time_point measured_from = Clock::now();
+  auto timed_out = [&](const char* what, std::uint64_t seq) {
+    requester.error = std::string("no ") + what + " for request " + std::to_string(seq) +
+                      " within " + seconds_text(o.timeout_seconds);
+  };
+  for (std::uint64_t seq = 0; seq < total && !s.stop.load(std::memory_order_relaxed); ++seq) {
+    if (seq == o.warmup) measured_from = Clock::now();
+    if (waiter.stamped) write_stamp(frame.data() + payload_at, 0, seq);
+    waiter.want_seq = seq;
+    waiter.got = false;
+    const Clock::time_point sent = Clock::now();
+    const Clock::time_point deadline = sent + s.patience();
+    if (!send_request(qc, frame, payload_at, o.split_writes, waiter, deadline)) break;
+    const std::uint64_t handled = echo.handled;
+    while (echo.handled == handled && rc.pump(echo, 20)) {
+      if (Clock::now() > deadline) break;
+    }
+    if (echo.handled == handled) {
+      if (rc.error().empty()) timed_out("delivery to the responder", seq);
+      break;
+    }
+    // The reply: queued in one piece by the echo, or kept for two writes.
+    if (rc.has_queued() && !rc.pump(echo, 0)) break;
+    if (!echo.split_replies.empty() && !echo.send_split_replies(deadline)) break;
+    while (!waiter.got && qc.pump(waiter, 20)) {
+      if (Clock::now() > deadline) break;
+    }
+    if (!waiter.got) {
+      if (qc.error().empty() && rc.error().empty()) timed_out("reply", seq);
+      break;
+    }
+    if (seq >= o.warmup) {
+      auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - sent).count();
+      requester.latencies_ns.push_back(
+          static_cast<std::uint32_t>(std::min<std::int64_t>(ns, UINT32_MAX)));
+      ++done;
+      s.completed.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  requester.rate = {done, seconds_between(measured_from, Clock::now())};
+  requester.unexpected = waiter.unexpected;
+  if (requester.error.empty()) requester.error = qc.error();
+  responder.handled = echo.handled;
+  responder.rate = {echo.handled, seconds_between(s.start, Clock::now())};
+  responder.error = rc.error();
 }
 
 LatencySummary summarize(std::vector<std::uint32_t>& ns) {
@@ -203,10 +339,25 @@ BenchResult run_request_reply(const BenchOptions& o, const TlsClientContext* tls
   Shared s{o, tls, std::latch(o.subs), std::latch(o.pubs)};
   std::vector<Outcome> responders(o.subs), requesters(o.pubs);
   std::vector<std::thread> threads;
-  for (int i = 0; i < o.subs; ++i)
-    threads.emplace_back(run_responder, std::ref(s), i, std::ref(responders[i]));
+  std::vector<std::unique_ptr<Connection>> spacers;
+  if (o.single_thread) {
+    threads.emplace_back(run_single_thread, std::ref(s), std::ref(requesters[0]),
+                         std::ref(responders[0]));
+  } else {
+    for (int i = 0; i < o.subs; ++i)
+      threads.emplace_back(run_responder, std::ref(s), i, std::ref(responders[i]));
+  }
   s.responders_ready.wait();
-  for (int i = 0; i < o.pubs; ++i) {
+  if (std::string error = o.single_thread ? std::string() : open_spacers(s, spacers);
+      !error.empty()) {
+    result.problems.push_back(error);
+    result.connect_failed = true;
+    s.stop.store(true);
+    s.go.count_down();
+    for (auto& t : threads) t.join();
+    return result;
+  }
+  for (int i = 0; i < (o.single_thread ? 0 : o.pubs); ++i) {
     std::uint64_t share =
         o.msgs / o.pubs + (static_cast<std::uint64_t>(i) < o.msgs % o.pubs ? 1 : 0);
     threads.emplace_back(run_requester, std::ref(s), i, share, std::ref(requesters[i]));
@@ -223,9 +374,13 @@ BenchResult run_request_reply(const BenchOptions& o, const TlsClientContext* tls
     if (!connected) s.stop.store(true);
     s.start = Clock::now();
     s.go.count_down();
-    for (int i = o.subs; i < o.subs + o.pubs; ++i) threads[i].join();
-    s.stop.store(true);
-    for (int i = 0; i < o.subs; ++i) threads[i].join();
+    if (o.single_thread) {
+      threads[0].join();
+    } else {
+      for (int i = o.subs; i < o.subs + o.pubs; ++i) threads[i].join();
+      s.stop.store(true);
+      for (int i = 0; i < o.subs; ++i) threads[i].join();
+    }
   }
   result.client_cpu_seconds = process_cpu_seconds() - cpu_before;
   result.connect_failed = !connected;
