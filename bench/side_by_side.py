@@ -41,8 +41,11 @@ class Scenario:
     """One load shape; `full` and `quick` are the nats-bench message counts for each mode."""
 
     def __init__(self, name, title, args, full, quick, kind="throughput", metric="msgs",
-                 pair_factor=1, tls=False, cluster=False):
+                 pair_factor=1, tls=False, cluster=False, background_rate=0):
         self.name, self.title, self.args = name, title, args
+        # Request mode: a steady stream of this many 16 B msgs/s (1 publisher, 1 subscriber, its
+        # own subject) runs on the same server during the measurement.
+        self.background_rate = background_rate
         self.tls = tls  # servers listen with TLS; nats-bench verifies them against the test CA
         # Two servers joined by a route: publishers on the first, subscribers on the second.
         self.cluster = cluster
@@ -88,6 +91,10 @@ SCENARIOS = [
     Scenario("reqrep_split", "6. request/reply, 16 B: one blocking client, two writes per message",
              ["--request", "--single-thread", "--split-writes", "--size", "16"],
              20_000, 3_000, kind="request", pair_factor=3),
+    Scenario("reqrep_loaded",
+             "6. request/reply, 16 B: threaded clients, different I/O threads, under a stream",
+             ["--request", "--pub", "1", "--sub", "1", "--size", "16"], 20_000, 3_000,
+             kind="request", pair_factor=3, background_rate=200_000),
     Scenario("idle", "7. idle connections, 1 subscription each", ["--idle"], 10_000, 2_000,
              kind="idle"),
     Scenario("tlspubsub", "8. TLS pub/sub 1:1, 1 KB", ["--pub", "1", "--sub", "1", "--size", "1K"],
@@ -281,10 +288,42 @@ def measure_throughput(server, bench, scenario, count):
     }
 
 
+def start_background_stream(bench, server, rate):
+    """A paced pub/sub stream on its own subject, running until stopped; returns the process
+    once its subscriber is receiving (a first burst has been delivered)."""
+    args = [bench, "-s", server.url, "--pub", "1", "--sub", "1", "--size", "16",
+            "--subject", "background", "--rate", str(rate), "--msgs", str(rate * 600),
+            "--timeout", "600"] + server.client_args
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # A watcher on the stream's subject sees it flowing (then leaves: it does not read on).
+    try:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as w:
+            w.settimeout(10)
+            w.sendall(b'CONNECT {"verbose":false}\r\nSUB background 1\r\n')
+            got = b""
+            while b"MSG background" not in got:
+                chunk = w.recv(65536)
+                if not chunk or proc.poll() is not None:
+                    raise RuntimeError("background stream did not start")
+                got = got[-64:] + chunk
+    except (OSError, RuntimeError):
+        proc.kill()
+        proc.wait()
+        raise
+    return proc
+
+
 def measure_request(server, bench, scenario, count):
-    cpu0 = server_cpu(server)
-    r = run_tool(bench, server, scenario, count, timeout=300)
-    cpu = server_cpu(server) - cpu0
+    background = (start_background_stream(bench, server, scenario.background_rate)
+                  if scenario.background_rate else None)
+    try:
+        cpu0 = server_cpu(server)
+        r = run_tool(bench, server, scenario, count, timeout=300)
+        cpu = server_cpu(server) - cpu0
+    finally:
+        if background:
+            background.kill()
+            background.wait()
     lat = r.get("latency_us", {})
     return {
         "ok": r["ok"], "problems": r["problems"],

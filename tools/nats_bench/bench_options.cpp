@@ -84,6 +84,8 @@ Options:
   --idle               idle mode
   --hold SECONDS       idle mode: release the connections after this long (default 3600);
                        SIGINT, SIGTERM or end of input on a non-terminal stdin release sooner
+  --rate N             throughput mode: each publisher sends at most N messages per second
+                       (default: as fast as it can)
   --window BYTES       publishers stay at most this far ahead of any subscriber (default 8M;
                        0: no limit)
   --timeout SECONDS    fail after this long without progress (default 10)
@@ -151,6 +153,7 @@ ParsedCommandLine parse_bench_options(const std::vector<std::string>& args) {
        }},
       {"spacers", [&](std::string_view v) { return parse_number(v, o.spacers) && o.spacers >= 0; }},
       {"window", [&](std::string_view v) { return parse_size(v, o.window_bytes); }},
+      {"rate", [&](std::string_view v) { return parse_number(v, o.rate) && o.rate > 0; }},
       {"timeout",
        [&](std::string_view v) {
          return parse_number(v, o.timeout_seconds) && o.timeout_seconds > 0;
@@ -207,6 +210,7 @@ ParsedCommandLine parse_bench_options(const std::vector<std::string>& args) {
   } else if (o.single_thread || o.split_writes || o.spacers > 0) {
     return bad("--single-thread, --split-writes and --spacers are for request mode");
   }
+  if (o.rate > 0 && o.mode != Mode::Throughput) return bad("--rate is for throughput mode");
   if (o.mode == Mode::Throughput) {
     if (o.pubs < 1 && o.subs < 1) return bad("nothing to do: --pub and --sub are both 0");
     if (o.pubs < 1 && o.msgs > 0) return bad("--msgs > 0 needs at least one publisher");

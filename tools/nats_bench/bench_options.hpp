@@ -39,7 +39,10 @@ struct BenchOptions {
   bool split_writes = false;
   int spacers = 0;
   std::size_t window_bytes = 8 << 20;  // publishers stay at most this far ahead of a subscriber
-  double timeout_seconds = 10;         // give up after this long without progress
+  // Throughput mode: each publisher sends at most this many messages per second (0: as fast as
+  // it can), e.g. a steady background stream under a latency measurement.
+  std::uint64_t rate = 0;
+  double timeout_seconds = 10;  // give up after this long without progress
   bool json = false;
 };
 

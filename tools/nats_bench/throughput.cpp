@@ -181,8 +181,11 @@ void run_publisher(Shared& s, int index, std::uint64_t count, ClientOutcome& out
   // One block of identical frames, built once; only the stamps change between writes.
   std::string header = "PUB " + o.subject + " " + std::to_string(o.size) + "\r\n";
   const std::size_t frame = header.size() + o.size + 2;
-  const std::size_t per_block = static_cast<std::size_t>(
-      std::clamp<std::uint64_t>(kWriteBlockBytes / frame, 1, count ? count : 1));
+  // Paced (--rate): a millisecond's worth per write.
+  const std::uint64_t block_cap =
+      o.rate > 0 ? std::max<std::uint64_t>(1, o.rate / 1000) : kWriteBlockBytes / frame;
+  const std::size_t per_block =
+      static_cast<std::size_t>(std::clamp<std::uint64_t>(block_cap, 1, count ? count : 1));
   std::vector<char> block(per_block * frame);
   for (std::size_t k = 0; k < per_block; ++k) {
     char* f = block.data() + k * frame;
@@ -218,6 +221,14 @@ void run_publisher(Shared& s, int index, std::uint64_t count, ClientOutcome& out
         lag = now_lag;
       }
       if (!out.error.empty()) break;
+    }
+    if (o.rate > 0) {
+      // Message `seq` is due seq/rate seconds after the start; wait for it answering the server.
+      const auto due = s.start + std::chrono::nanoseconds(seq * 1'000'000'000ULL / o.rate);
+      while (Clock::now() < due && !s.stop.load(std::memory_order_relaxed)) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(due - Clock::now());
+        if (!c.pump(none, static_cast<int>(std::clamp<std::int64_t>(left.count(), 0, 1)))) break;
+      }
     }
     if (!c.write_all(block.data(), n * frame, none, Clock::now() + s.patience())) break;
     seq += n;

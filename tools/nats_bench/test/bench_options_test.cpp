@@ -44,6 +44,25 @@ TEST(BenchOptions, RequestModeDefaultsToOneResponderAndAWarmup) {
   EXPECT_EQ(p.options->warmup, 500u);
 }
 
+TEST(BenchOptions, RequestShapesOfOtherLoaders) {
+  auto p =
+      parse_bench_options({"--request", "--single-thread", "--split-writes", "--spacers", "1"});
+  ASSERT_TRUE(p.options) << p.message;
+  EXPECT_TRUE(p.options->single_thread);
+  EXPECT_TRUE(p.options->split_writes);
+  EXPECT_EQ(p.options->spacers, 1);
+  // One thread drives exactly one requester and one responder.
+  EXPECT_EQ(parse_bench_options({"--request", "--single-thread", "--pub", "2"}).exit_code, 2);
+  // The shapes are request mode's; pacing is throughput mode's.
+  EXPECT_EQ(parse_bench_options({"--single-thread"}).exit_code, 2);
+  EXPECT_EQ(parse_bench_options({"--spacers", "1", "--pub", "1"}).exit_code, 2);
+  EXPECT_EQ(parse_bench_options({"--request", "--rate", "1000"}).exit_code, 2);
+  EXPECT_EQ(parse_bench_options({"--rate", "0"}).exit_code, 2);
+  auto paced = parse_bench_options({"--pub", "1", "--sub", "1", "--rate", "200000"});
+  ASSERT_TRUE(paced.options) << paced.message;
+  EXPECT_EQ(paced.options->rate, 200000u);
+}
+
 TEST(BenchOptions, IdleModeNeedsConnsAndIdle) {
   auto ok = parse_bench_options({"--conns", "10", "--idle", "--hold", "0"});
   ASSERT_TRUE(ok.options);
