@@ -593,10 +593,23 @@ def markdown(rows, facts, args, results, elapsed, losses):
                      "the first); nats-bench publishes to the first and subscribes on the second "
                      "(`--sub-server`), after a probe proved the interest crossed the route. "
                      "Server CPU is both processes' together.")
+    if any(sc.kind == "request" and sc.name in results for sc in SCENARIOS):
+        lines.append("- Request/reply placements (6.): the responder connects first; gnatsd deals "
+                     "connections to its I/O threads round-robin, so the requester lands on the "
+                     "other thread, or on the same one after one idle spacer connection "
+                     "(`--spacers 1`; nats-server gets the same connections). Threaded clients: "
+                     "nats-bench's requester and responder threads; one blocking client: one "
+                     "thread driving both in turn (`--single-thread`); two writes: the PUB line "
+                     "and the payload apart (`--split-writes`); under a stream: a paced 200k "
+                     "msgs/s pub/sub stream on another subject meanwhile (`--rate`). The worst "
+                     "placement per figure is the headline.")
     took = f"{elapsed / 60:.1f} min" if elapsed >= 120 else f"{elapsed:.0f} s"
     pairs = f"{args.pairs} pair{'s' if args.pairs != 1 else ''}"
-    split = [f"{sc.title[3:]}: {args.pairs * sc.pair_factor} pairs of 1/{sc.pair_factor} the "
-             "count each" for sc in SCENARIOS if sc.pair_factor > 1 and sc.name in results]
+    # One entry per family ("request/reply, 16 B" for all its placements).
+    split = list(dict.fromkeys(
+        f"{sc.title[3:].split(':')[0]}: {args.pairs * sc.pair_factor} pairs of "
+        f"1/{sc.pair_factor} the count each"
+        for sc in SCENARIOS if sc.pair_factor > 1 and sc.name in results))
     lines.append(f"- {pairs} per scenario{' (' + '; '.join(split) + ')' if split else ''}, run "
                  "alternately (gnatsd, nats-server, gnatsd, …)"
                  f"{' with the --quick counts' if args.quick else ''}; the whole run took "
