@@ -57,17 +57,19 @@ fuzz:
 	    -artifact_prefix=$(FUZZ_BUILD)/$$t- || exit 1; \
 	done
 
-# Side by side with nats-server (installed from Debian if missing): every scenario of issue 5
-# and TLS pub/sub, alternating fresh servers; prints the table and rewrites
-# docs/PERFORMANCE.md. Under 15 min.
+# Side by side with nats-server 2.9.10 (installed from Debian if missing) and 2.10.27 (fetched
+# from Debian trixie into build/reference): every scenario, alternating fresh servers; prints
+# the table with a ratio per reference and rewrites docs/PERFORMANCE.md. Under 15 min.
 # Options via ARGS, e.g. ARGS="--only pub,pubsub --pairs 3" (bench/side_by_side.py --help).
 bench: build
 	@scripts/install-deps.sh --bench
+	@scripts/reference-server-2.10.sh $(BUILD)/reference >/dev/null
 	python3 bench/side_by_side.py $(ARGS)
 
 # The same in under a minute with small counts and one pair; leaves docs/ alone.
 bench-quick: build
 	@scripts/install-deps.sh --bench
+	@scripts/reference-server-2.10.sh $(BUILD)/reference >/dev/null
 	python3 bench/side_by_side.py --quick $(ARGS)
 
 bench-micro: build

@@ -91,6 +91,9 @@ SCENARIOS = [
     Scenario("reqrep_split", "6. request/reply, 16 B: one blocking client, two writes per message",
              ["--request", "--single-thread", "--split-writes", "--size", "16"],
              20_000, 3_000, kind="request", pair_factor=3),
+    Scenario("reqrep50", "6. request/reply, 16 B: 50 requesters, one request in flight each, 1 responder",
+             ["--request", "--pub", "50", "--sub", "1", "--size", "16"], 50_000, 5_000,
+             kind="request", pair_factor=3),
     Scenario("reqrep_loaded",
              "6. request/reply, 16 B: threaded clients, different I/O threads, under a stream",
              ["--request", "--pub", "1", "--sub", "1", "--size", "16"], 20_000, 3_000,
@@ -120,8 +123,9 @@ TARGETS = {
     ("pub", "rate"): (">=", 1.5), ("pubsub", "rate"): (">=", 1.5),
     ("fanout", "rate"): (">=", 1.5), ("queue", "rate"): (">=", 1.5),
     ("pubsub1k", "mb"): (">=", 1.2), ("pubsub64k", "mb"): (">=", 1.2),
-    # Issue 12: request/reply p50, p99 and p99.9 in every placement.
+    # Issue 12: request/reply p50, p99 and p99.9 in every placement; 50 requesters' req/s.
     **{(name, key): ("<=", 0.7) for name in REQUEST_SCENARIOS for key in ("p50", "p99", "p99_9")},
+    ("reqrep50", "rate"): (">=", 1.5),
     ("idle", "rss"): ("<=", 0.25),
     # TLS pub/sub: msgs/s and MB/s are the same ratio at a fixed size; the target sits on MB/s.
     ("tlspubsub", "mb"): (">=", 1.2), ("tlspubsub", "cpu"): ("<=", 0.7),
@@ -438,7 +442,8 @@ FIGURES = {
                 ("p90", "latency p90", lambda v: f"{v:.1f} µs", "<"),
                 ("p99", "latency p99", lambda v: f"{v:.1f} µs", "<"),
                 ("p99_9", "latency p99.9", lambda v: f"{v:.1f} µs", "<"),
-                ("cpu", "server CPU per request", lambda v: f"{v:,.0f} ns", "<")],
+                ("cpu", "server CPU per request", lambda v: f"{v:,.0f} ns", "<"),
+                ("rate", "requests per second", lambda v: f"{v:,.0f}", ">")],
     "idle": [("rss", "RSS per connection", lambda v: f"{v:.1f} KB", "<")],
     "propagate": [("ms", "time until the peer knows all", lambda v: f"{v:,.0f} ms", "<")],
 }
@@ -450,10 +455,13 @@ def figures_for(scenario):
         # The headline rate is msgs/s for small payloads, MB/s for large ones.
         drop = {"msgs": "mb", "mb": "rate"}.get(scenario.metric)
         figs = [f for f in figs if f[0] != drop]
+    if scenario.kind == "request" and not scenario.name.startswith("reqrep50"):
+        # One request in flight: the rate is 1 / latency, nothing new.
+        figs = [f for f in figs if f[0] != "rate"]
     return figs
 
 
-def machine_facts(gnatsd, nats_server):
+def machine_facts(gnatsd, nats_servers):
     def first_line(cmd):
         try:
             return subprocess.run(cmd, capture_output=True, text=True, timeout=10).stdout.strip()
@@ -474,17 +482,47 @@ def machine_facts(gnatsd, nats_server):
     return {
         "cores": os.cpu_count(), "cpu": model, "kernel": platform.release(), "os": os_name,
         "gnatsd": first_line([gnatsd, "--version"]),
-        "nats_server": first_line([nats_server, "--version"]),
+        "references": [first_line([n, "--version"]) for n in nats_servers],
         "load": open("/proc/loadavg").read().split()[:3],
     }
+
+
+def reference_label(version_line, path):
+    """"nats-server 2.9.10" from "nats-server: v2.9.10"; the file name when it says nothing."""
+    m = re.search(r"v(\d+\.\d+\.\d+)", version_line)
+    return f"nats-server {m.group(1)}" if m else os.path.basename(path)
 
 
 def fmt_ratio(r):
     return f"{r:.2f}×" if r is not None else "–"
 
 
-def build_rows(results, pairs_done):
-    """One row per (scenario, figure): medians, median per-pair ratio, target verdict."""
+def ratio_cell(gnatsd_runs, ref_runs, key):
+    """The median per-pair ratio gnatsd / reference and the per-pair ratios (pairs by index)."""
+    ratios = [a[key] / b[key] for a, b in zip(gnatsd_runs, ref_runs) if b[key]]
+    return (statistics.median(ratios) if ratios else None), ratios
+
+
+def verdict_of(target, ratios):
+    """"met" when every reference's ratio meets the target, "NOT met" when one does not."""
+    if not target or any(r is None for r in ratios) or not ratios:
+        return ""
+    op, want = target
+    ok = all(r <= want if op == "<=" else r >= want for r in ratios)
+    return "met" if ok else "NOT met"
+
+
+def target_text(target):
+    return f"{target[0].replace('<=', '≤').replace('>=', '≥')} {target[1]}×" if target else ""
+
+
+def pair_range(ratios):
+    return f"{min(ratios):.2f}–{max(ratios):.2f}" if ratios else ""
+
+
+def build_rows(results, references):
+    """One row per (scenario, figure): gnatsd's median, and per reference its median, the
+    median per-pair ratio and the range of per-pair ratios; the verdict holds for all."""
     rows = []
     for sc in SCENARIOS:
         if sc.name not in results:
@@ -492,55 +530,48 @@ def build_rows(results, pairs_done):
         runs = results[sc.name]
         for key, label, unit, _ in figures_for(sc):
             g = [r[key] for r in runs["gnatsd"]]
-            n = [r[key] for r in runs["nats-server"]]
-            ratios = [a / b for a, b in zip(g, n) if b]
-            ratio = statistics.median(ratios) if ratios else None
+            refs = []
+            for ref in references:
+                ratio, ratios = ratio_cell(runs["gnatsd"], runs[ref], key)
+                n = [r[key] for r in runs[ref]]
+                refs.append({"value": unit(statistics.median(n)) if n else "–",
+                             "ratio": fmt_ratio(ratio), "ratio_value": ratio,
+                             "pairs": pair_range(ratios)})
             target = TARGETS.get((sc.name, key))
-            verdict = ""
-            if target and ratio is not None:
-                op, want = target
-                verdict = "met" if (ratio <= want if op == "<=" else ratio >= want) else "NOT met"
             rows.append({
                 "scenario": sc.title, "figure": label,
-                "gnatsd": unit(statistics.median(g)) if g else "–",
-                "nats": unit(statistics.median(n)) if n else "–",
-                "ratio": fmt_ratio(ratio), "ratio_value": ratio,
-                "pairs": " ".join(f"{x:.2f}" for x in ratios),
-                "target": f"{target[0].replace('<=', '≤').replace('>=', '≥')} {target[1]}×"
-                if target else "",
-                "verdict": verdict,
+                "gnatsd": unit(statistics.median(g)) if g else "–", "refs": refs,
+                "target": target_text(target),
+                "verdict": verdict_of(target, [r["ratio_value"] for r in refs]),
             })
-    rows.extend(worst_placement_rows(results))
+    rows.extend(worst_placement_rows(results, references))
     return rows
 
 
-def worst_placement_rows(results):
-    """Request/reply's headline: per figure, the placement where gnatsd fares worst (the
-    highest median ratio), named."""
+def worst_placement_rows(results, references):
+    """Request/reply's headline: per figure and reference, the placement where gnatsd fares
+    worst (the highest median ratio), named."""
     measured = [sc for sc in SCENARIOS if sc.kind == "request" and sc.name in results]
     if len(measured) < 2:
         return []
     rows = []
     for key, label, unit, _ in FIGURES["request"]:
-        if key == "cpu":
+        if key in ("cpu", "rate"):
             continue
-        worst = None
-        for sc in measured:
-            runs = results[sc.name]
-            ratios = [a[key] / b[key] for a, b in zip(runs["gnatsd"], runs["nats-server"])
-                      if b[key]]
-            if ratios and (worst is None or statistics.median(ratios) > worst[0]):
-                worst = (statistics.median(ratios), sc)
-        if worst is None:
-            continue
-        ratio, sc = worst
-        op, want = ("<=", 0.7)
-        rows.append({
-            "scenario": WORST_PLACEMENT, "figure": label,
-            "gnatsd": "", "nats": "", "ratio": fmt_ratio(ratio), "ratio_value": ratio,
-            "pairs": "in: " + sc.title.split(": ", 1)[1],
-            "target": f"≤ {want}×", "verdict": "met" if ratio <= want else "NOT met",
-        })
+        refs = []
+        for ref in references:
+            worst = None
+            for sc in measured:
+                ratio, _ = ratio_cell(results[sc.name]["gnatsd"], results[sc.name][ref], key)
+                if ratio is not None and (worst is None or ratio > worst[0]):
+                    worst = (ratio, sc)
+            refs.append({"value": "", "ratio": fmt_ratio(worst[0] if worst else None),
+                         "ratio_value": worst[0] if worst else None,
+                         "pairs": "in: " + worst[1].title.split(": ", 1)[1] if worst else ""})
+        target = ("<=", 0.7) if key in ("p50", "p99", "p99_9") else None
+        rows.append({"scenario": WORST_PLACEMENT, "figure": label, "gnatsd": "", "refs": refs,
+                     "target": target_text(target),
+                     "verdict": verdict_of(target, [r["ratio_value"] for r in refs])})
     return rows
 
 
@@ -554,18 +585,31 @@ def loss_row(results):
     return bad
 
 
-def print_table(rows, out=sys.stdout):
-    cols = [("scenario", "scenario"), ("figure", "figure"), ("gnatsd", "gnatsd"),
-            ("nats", "nats-server"), ("ratio", "ratio"), ("pairs", "per pair"),
-            ("target", "target"), ("verdict", "")]
-    widths = [max(len(h), *(len(r[k]) for r in rows)) for k, h in cols]
-    print("  ".join(h.ljust(w) for (_, h), w in zip(cols, widths)), file=out)
+def flat_cells(row, references):
+    cells = [row["scenario"], row["figure"], row["gnatsd"]]
+    for ref in row["refs"]:
+        cells += [ref["value"], ref["ratio"], ref["pairs"]]
+    return cells + [row["target"], row["verdict"]]
+
+
+def table_header(references):
+    head = ["scenario", "figure", "gnatsd"]
+    for ref in references:
+        head += [ref, "ratio", "per pair"]
+    return head + ["target", ""]
+
+
+def print_table(rows, references, out=sys.stdout):
+    head = table_header(references)
+    body = [flat_cells(r, references) for r in rows]
+    widths = [max(len(h), *(len(c[i]) for c in body)) for i, h in enumerate(head)]
+    print("  ".join(h.ljust(w) for h, w in zip(head, widths)), file=out)
     print("  ".join("-" * w for w in widths), file=out)
-    for r in rows:
-        print("  ".join(r[k].ljust(w) for (k, _), w in zip(cols, widths)), file=out)
+    for cells in body:
+        print("  ".join(c.ljust(w) for c, w in zip(cells, widths)), file=out)
 
 
-def markdown(rows, facts, args, results, elapsed, losses):
+def markdown(rows, facts, args, results, elapsed, losses, references):
     lines = []
     today = datetime.date.today().isoformat()
     lines.append(f"## Latest `make bench` ({today})")
@@ -573,20 +617,22 @@ def markdown(rows, facts, args, results, elapsed, losses):
     lines.append(f"- Machine: {facts['cores']} cores ({facts['cpu']}), Linux {facts['kernel']}, "
                  f"{facts['os']}; load average {' '.join(facts['load'])} at the start and "
                  f"{' '.join(facts['load_end'])} at the end (other work shares the machine).")
-    lines.append(f"- Servers: `{facts['gnatsd']}` and `{facts['nats_server']}` (Debian "
-                 "package), both started fresh per run on 127.0.0.1 with an ephemeral port and "
-                 "their default limits (max_payload 1 MB, max_pending 64 MB, max_connections "
-                 "64K, all cores).")
+    lines.append(f"- Servers: `{facts['gnatsd']}` and "
+                 + " and ".join(f"`{v}`" for v in facts["references"])
+                 + " (Debian's packages: bookworm's, and trixie's fetched by "
+                 "`scripts/reference-server-2.10.sh`), each started fresh per run on 127.0.0.1 "
+                 "with an ephemeral port and its default limits (max_payload 1 MB, max_pending "
+                 "64 MB, max_connections 64K, all cores).")
     tls = [sc for sc in SCENARIOS if sc.tls and sc.name in results]
     if tls:
         suites = {label: sorted({r["tls"] for sc in tls for r in results[sc.name][label]})
-                  for label in ("gnatsd", "nats-server")}
-        lines.append(f"- {', '.join(sc.title[3:] for sc in tls)}: both servers with `--tls "
+                  for label in ["gnatsd"] + references}
+        lines.append(f"- {', '.join(sc.title[3:] for sc in tls)}: every server with `--tls "
                      "--tlscert --tlskey` and the same throwaway certificate (RSA 2048, from "
                      "`tests/support/make-test-certs.sh`, made once per run); nats-bench verifies "
-                     "them against the throwaway CA. Negotiated: gnatsd "
-                     f"{', '.join(suites['gnatsd']) or '?'}; nats-server "
-                     f"{', '.join(suites['nats-server']) or '?'}.")
+                     "them against the throwaway CA. Negotiated: "
+                     + "; ".join(f"{label} {', '.join(v) or '?'}" for label, v in suites.items())
+                     + ".")
     if any(sc.cluster and sc.name in results for sc in SCENARIOS):
         lines.append("- Routed scenarios (9.): two servers of one implementation joined by a route "
                      "on loopback (`--cluster nats://127.0.0.1:-1`, the second with `--routes` to "
@@ -611,28 +657,36 @@ def markdown(rows, facts, args, results, elapsed, losses):
         f"1/{sc.pair_factor} the count each"
         for sc in SCENARIOS if sc.pair_factor > 1 and sc.name in results))
     lines.append(f"- {pairs} per scenario{' (' + '; '.join(split) + ')' if split else ''}, run "
-                 "alternately (gnatsd, nats-server, gnatsd, …)"
+                 "alternately (gnatsd, then each nats-server, then gnatsd again, …)"
                  f"{' with the --quick counts' if args.quick else ''}; the whole run took "
                  f"{took}.")
     lines.append("- Values are medians over the pairs; **ratio** is the median of the per-pair "
-                 "ratios gnatsd / nats-server (listed under *per pair*). Throughput is what the "
+                 "ratios gnatsd / that nats-server (their range under *per pair*); a target is "
+                 "met when it holds against every reference. Throughput is what the "
                  "subscribers received (the publisher's rate when nobody subscribes); server CPU "
                  "is user + system time from `/proc/PID/stat` around the run, divided by the "
                  "messages published (so fan-out counts one message and its 10 deliveries).")
     lines.append("")
-    lines.append("| scenario | figure | gnatsd | nats-server | ratio | per pair | target | |")
-    lines.append("|---|---|---|---|---|---|---|---|")
+    head = table_header(references)
+    lines.append("| " + " | ".join(head) + " |")
+    lines.append("|" + "---|" * len(head))
     for r in rows:
-        verdict = {"met": "✅ met", "NOT met": "❌ not met"}.get(r["verdict"], "")
-        lines.append(f"| {r['scenario']} | {r['figure']} | {r['gnatsd']} | {r['nats']} | "
-                     f"**{r['ratio']}** | {r['pairs']} | {r['target']} | {verdict} |")
+        cells = flat_cells(r, references)
+        cells[-1] = {"met": "✅ met", "NOT met": "❌ not met"}.get(r["verdict"], "")
+        for i in range(len(references)):
+            ratio = 3 + 3 * i + 1
+            if cells[ratio] != "–":
+                cells[ratio] = f"**{cells[ratio]}**"
+        lines.append("| " + " | ".join(cells) + " |")
     total_runs = sum(len(rs) for runs in results.values() for rs in runs.values())
+    blank = [""] * (3 * len(references))
     if losses:
-        lines.append(f"| zero loss | delivered == published | | | | | always | ❌ {len(losses)} "
-                     f"of {total_runs} runs failed |")
+        cells = (["zero loss", "delivered == published", ""] + blank
+                 + ["always", f"❌ {len(losses)} of {total_runs} runs failed"])
     else:
-        lines.append(f"| zero loss | delivered == published, in order | all {total_runs} runs | | "
-                     "| | always | ✅ met |")
+        cells = (["zero loss", "delivered == published, in order", f"all {total_runs} runs"]
+                 + blank + ["always", "✅ met"])
+    lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
     for l in losses:
         lines.append(f"- Failed run: {l}")
@@ -640,12 +694,12 @@ def markdown(rows, facts, args, results, elapsed, losses):
         lines.append("")
     if "pub" in results:
         tool = statistics.median(r["tool_cpu"] for r in results["pub"]["gnatsd"])
-        tool_n = statistics.median(r["tool_cpu"] for r in results["pub"]["nats-server"])
+        tool_n = statistics.median(r["tool_cpu"] for r in results["pub"][references[0]])
         srv = statistics.median(r["cpu"] for r in results["pub"]["gnatsd"])
-        srv_n = statistics.median(r["cpu"] for r in results["pub"]["nats-server"])
+        srv_n = statistics.median(r["cpu"] for r in results["pub"][references[0]])
         lines.append(f"**Is the load tool the bottleneck?** In the pub-only scenario nats-bench "
                      f"spent {tool:.0f} ns of CPU per message against gnatsd and {tool_n:.0f} ns "
-                     f"against nats-server, while the servers spent {srv:.0f} ns and "
+                     f"against {references[0]}, while the servers spent {srv:.0f} ns and "
                      f"{srv_n:.0f} ns: the tool costs {tool / srv * 100:.0f}% of gnatsd's "
                      f"figure{', so the server, not the tool, sets the pace' if tool < srv / 2 else ''}.")
         others = []
@@ -662,10 +716,13 @@ def markdown(rows, facts, args, results, elapsed, losses):
         lines.append("")
     met = [r for r in rows if r["verdict"] == "met"]
     missed = [r for r in rows if r["verdict"] == "NOT met"]
-    lines.append(f"Targets met: {len(met)} of {len(met) + len(missed)}."
-                 + (" Not met: " + "; ".join(f"{r['scenario']} {r['figure']} "
-                                               f"({r['ratio']}, target {r['target']})"
-                                               for r in missed) + "." if missed else ""))
+    lines.append(f"Targets met (against every reference): {len(met)} of "
+                 f"{len(met) + len(missed)}."
+                 + (" Not met: " + "; ".join(
+                     f"{r['scenario']} {r['figure']} ("
+                     + ", ".join(f"{ref['ratio']} vs {name}"
+                                 for ref, name in zip(r["refs"], references))
+                     + f", target {r['target']})" for r in missed) + "." if missed else ""))
     return "\n".join(lines)
 
 
@@ -691,7 +748,10 @@ def main():
     p.add_argument("--only", help="comma-separated scenario names: "
                    + ",".join(s.name for s in SCENARIOS))
     p.add_argument("--build", default=os.path.join(ROOT, "build"), help="CMake build directory")
-    p.add_argument("--nats-server", default=None, help="nats-server binary")
+    p.add_argument("--nats-server", action="append", default=None,
+                   help="a reference nats-server binary; repeat for several (default: the "
+                   "system's nats-server 2.9.10, else build/reference/nats-server-2.9.10, and "
+                   "build/reference/nats-server-2.10.27)")
     p.add_argument("--no-doc", action="store_true", help="do not rewrite docs/PERFORMANCE.md")
     p.add_argument("--doc", action="store_true", help="rewrite docs/PERFORMANCE.md even with --quick")
     args = p.parse_args()
@@ -699,8 +759,13 @@ def main():
         args.pairs = 1 if args.quick else 5
     gnatsd = os.path.join(args.build, "gnatsd")
     bench = os.path.join(args.build, "tools", "nats_bench", "nats-bench")
-    nats_server = args.nats_server or shutil.which("nats-server") or "/usr/sbin/nats-server"
-    for b in (gnatsd, bench, nats_server):
+    reference_dir = os.path.join(args.build, "reference")
+    nats_servers = args.nats_server or [
+        shutil.which("nats-server") or (
+            "/usr/sbin/nats-server" if os.path.exists("/usr/sbin/nats-server")
+            else os.path.join(reference_dir, "nats-server-2.9.10")),
+        os.path.join(reference_dir, "nats-server-2.10.27")]
+    for b in [gnatsd, bench] + nats_servers:
         if not os.access(b, os.X_OK):
             sys.exit(f"side_by_side: {b} not found (run `make bench`, which builds and installs)")
     raise_nofile()
@@ -709,8 +774,10 @@ def main():
     unknown = wanted - {s.name for s in SCENARIOS} if wanted else set()
     if unknown:
         sys.exit(f"side_by_side: unknown scenario {', '.join(sorted(unknown))}")
-    facts = machine_facts(gnatsd, nats_server)
-    servers = [("gnatsd", gnatsd), ("nats-server", nats_server)]
+    facts = machine_facts(gnatsd, nats_servers)
+    # Each reference by its version ("nats-server 2.9.10"), as the tables name it.
+    references = [reference_label(v, path) for v, path in zip(facts["references"], nats_servers)]
+    servers = [("gnatsd", gnatsd)] + list(zip(references, nats_servers))
     results = {}
     started = time.monotonic()
     certs = ThrowawayCerts() if any(sc.tls for sc in scenarios) else None
@@ -718,7 +785,7 @@ def main():
         for sc in scenarios:
             pairs = args.pairs * sc.pair_factor
             count = (sc.quick if args.quick else sc.full) // sc.pair_factor
-            results[sc.name] = {"gnatsd": [], "nats-server": []}
+            results[sc.name] = {label: [] for label, _ in servers}
             for pair in range(pairs):
                 for label, binary in servers:
                     if sc.kind == "propagate":
@@ -739,23 +806,23 @@ def main():
                     if r.get("tls"):
                         shown += f", {r['tls']}"
                     log(f"[{time.monotonic() - started:6.1f}s] {sc.name} pair {pair + 1}/{pairs} "
-                        f"{label:11s} {shown}  {status}")
+                        f"{label:19s} {shown}  {status}")
     finally:
         if certs:
             certs.remove()
     elapsed = time.monotonic() - started
     facts["load_end"] = open("/proc/loadavg").read().split()[:3]
-    rows = build_rows(results, args.pairs)
+    rows = build_rows(results, references)
     losses = loss_row(results)
     print()
-    print_table(rows)
+    print_table(rows, references)
     print()
     print("zero loss: " + ("all runs delivered every message" if not losses
                           else f"{len(losses)} runs FAILED"))
     for l in losses:
         print("  " + l)
     if (not args.quick or args.doc) and not args.no_doc:
-        write_doc(markdown(rows, facts, args, results, elapsed, losses))
+        write_doc(markdown(rows, facts, args, results, elapsed, losses, references))
         print(f"\nwrote {os.path.relpath(DOC, os.getcwd())}")
     elif args.quick:
         print("\n(--quick: docs/PERFORMANCE.md left as it was; pass --doc to rewrite it)")
