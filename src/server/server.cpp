@@ -292,6 +292,8 @@ std::string Server::start_cluster() {
     cluster_.reset();
     return err;
   }
+  // Before any route can form: a worker adopting one reaches the cluster through cluster().
+  cluster_view_.store(cluster_.get(), std::memory_order_release);
   route_accept_handler_ =
       std::make_unique<net::CallbackHandler>([this](std::uint32_t) { accept_routes(); });
   main_loop_.add(cluster_->listener_fd(), EPOLLIN, route_accept_handler_.get());
@@ -304,12 +306,13 @@ std::string Server::start_cluster() {
 }
 
 std::vector<std::string> Server::cluster_client_urls() const {
-  if (!cluster_) return {};
-  auto peers = cluster_->peer_client_urls();
+  const cluster::Cluster* cluster = this->cluster();
+  if (cluster == nullptr) return {};
+  auto peers = cluster->peer_client_urls();
   // As nats-server: no list while alone, but once another server was advertised the list
   // keeps at least this server's own URLs.
-  if (peers.empty() && !cluster_->peers_ever_advertised()) return {};
-  std::vector<std::string> urls = cluster_->own_client_urls();
+  if (peers.empty() && !cluster->peers_ever_advertised()) return {};
+  std::vector<std::string> urls = cluster->own_client_urls();
   urls.insert(urls.end(), peers.begin(), peers.end());
   return urls;
 }
@@ -320,7 +323,7 @@ void Server::cluster_urls_changed() {
 }
 
 InterestListener* Server::interest_listener() noexcept {
-  return cluster_.get();
+  return cluster();
 }
 
 void Server::accept_routes() {
@@ -380,12 +383,13 @@ std::string Server::client_info(std::uint64_t cid, const std::string& ip, bool a
   // A configured name shows even without a cluster port, as in nats-server.
   std::string cluster_name = options_.cluster.name;
   std::vector<std::string> connect_urls;
-  if (cluster_) {
-    cluster_name = cluster_->cluster_name();
+  const cluster::Cluster* cluster = this->cluster();
+  if (cluster != nullptr) {
+    cluster_name = cluster->cluster_name();
     connect_urls = cluster_client_urls();
     // Entering lame duck mode: clients are pointed at the other servers only.
     if (lame_duck) {
-      const auto& own = cluster_->own_client_urls();
+      const auto& own = cluster->own_client_urls();
       std::erase_if(connect_urls, [&](const std::string& url) {
         return std::find(own.begin(), own.end(), url) != own.end();
       });
@@ -414,7 +418,7 @@ std::string Server::client_info(std::uint64_t cid, const std::string& ip, bool a
                                .nonce = nonce,
                                .lame_duck = lame_duck,
                                .cluster = cluster_name,
-                               .cluster_dynamic = cluster_ && cluster_->dynamic_name(),
+                               .cluster_dynamic = cluster != nullptr && cluster->dynamic_name(),
                                .connect_urls = connect_urls});
 }
 

@@ -63,9 +63,12 @@ class Server final : public ClientContext {
   void reload();
   subjects::SubjectIndex& subject_index() noexcept override { return index_; }
   InterestListener* interest_listener() noexcept override;
-  // The cluster layer; null when no cluster port is configured.
-  cluster::Cluster* cluster() noexcept { return cluster_.get(); }
-  const cluster::Cluster* cluster() const noexcept { return cluster_.get(); }
+  // Any thread: the cluster layer; null when no cluster port is configured, and until it
+  // listens (monitoring may already be answering then).
+  cluster::Cluster* cluster() noexcept { return cluster_view_.load(std::memory_order_acquire); }
+  const cluster::Cluster* cluster() const noexcept {
+    return cluster_view_.load(std::memory_order_acquire);
+  }
   // Any thread: the client URLs of the whole cluster (this server's first), as INFO's
   // connect_urls lists them; empty while no route is up.
   std::vector<std::string> cluster_client_urls() const;
@@ -158,7 +161,8 @@ class Server final : public ClientContext {
   ClosedConnections closed_;
   subjects::SubjectIndex index_;
   // Before workers_: its routes live on the workers and refer to it.
-  std::unique_ptr<cluster::Cluster> cluster_;
+  std::unique_ptr<cluster::Cluster> cluster_;             // main thread: owns it
+  std::atomic<cluster::Cluster*> cluster_view_{nullptr};  // published once it listens
   std::unique_ptr<net::CallbackHandler> route_accept_handler_;
   std::atomic<std::size_t> next_route_worker_{0};
   std::atomic<std::uint64_t> info_generation_{0};  // counts connect_urls changes
