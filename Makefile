@@ -2,11 +2,12 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
+TSAN_BUILD ?= build-tsan
 FUZZ_TIME  ?= 60
 JOBS       ?= $(shell nproc)
 ARGS       ?=
 
-.PHONY: all deps build run test test-asan fuzz bench bench-quick bench-micro format tidy clean
+.PHONY: all deps build run test test-asan test-tsan fuzz bench bench-quick bench-micro format tidy clean
 
 all: build
 
@@ -38,6 +39,21 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 	@scripts/reference-server.sh $(ASAN_BUILD)/reference >/dev/null
 	@scripts/reference-server-2.10.sh $(ASAN_BUILD)/reference >/dev/null
 	cd $(ASAN_BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 600
+
+$(TSAN_BUILD)/build.ninja:
+	cmake -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGNATSD_TSAN=ON
+
+# The whole suite under ThreadSanitizer. Every process (the tests and each gnatsd they start)
+# writes its reports under $(TSAN_BUILD)/tsan-reports; any report fails the target.
+test-tsan: deps $(TSAN_BUILD)/build.ninja
+	cmake --build $(TSAN_BUILD) -j $(JOBS)
+	@scripts/reference-server.sh $(TSAN_BUILD)/reference >/dev/null
+	@scripts/reference-server-2.10.sh $(TSAN_BUILD)/reference >/dev/null
+	rm -rf $(TSAN_BUILD)/tsan-reports && mkdir -p $(TSAN_BUILD)/tsan-reports
+	cd $(TSAN_BUILD) && TSAN_OPTIONS="log_path=$(CURDIR)/$(TSAN_BUILD)/tsan-reports/report" \
+	  ctest -j $(JOBS) --output-on-failure --timeout 900
+	@if [ -n "$$(ls $(TSAN_BUILD)/tsan-reports)" ]; then \
+	  cat $(TSAN_BUILD)/tsan-reports/*; echo "ThreadSanitizer reported races (above)"; exit 1; fi
 
 $(FUZZ_BUILD)/build.ninja:
 	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGNATSD_FUZZ=ON \
