@@ -328,7 +328,7 @@ bool ClientSession::on_sub(const protocol::SubFrame& frame) {
       }
     }
   }
-  if (!subjects::is_valid_subject(frame.subject)) {
+  if (!subjects::is_valid_subscription_subject(frame.subject)) {
     send_error(protocol::err::kInvalidSubject);
     return true;
   }

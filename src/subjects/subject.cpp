@@ -32,6 +32,19 @@ bool is_valid_subject(std::string_view subject) noexcept {
   return true;
 }
 
+bool is_valid_subscription_subject(std::string_view subject) noexcept {
+  if (subject.empty()) return false;
+  std::string_view rest = subject;
+  bool more = true;
+  bool after_full_wildcard = false;
+  while (more) {
+    const std::string_view token = next_token(rest, more);
+    if (token.empty() || after_full_wildcard) return false;
+    after_full_wildcard = is_single_char_token(token, '>');
+  }
+  return true;
+}
+
 // nats-server's IsValidLiteralSubject checks only for empty and wildcard tokens, not whitespace;
 // a PUB subject cannot hold a space or tab anyway because the protocol line splits on them.
 bool is_valid_literal_subject(std::string_view subject) noexcept {

@@ -29,6 +29,10 @@ constexpr std::string_view next_token(std::string_view& rest, bool& more) noexce
 
 // A subject a client may subscribe to (wildcards allowed), as nats-server's IsValidSubject.
 bool is_valid_subject(std::string_view subject) noexcept;
+// What a client's SUB may name: nats-server's Sublist.Insert rule, non-empty tokens and none
+// after a '>' token. Other bytes are allowed (a form feed, say): the protocol line has already
+// split on spaces and tabs.
+bool is_valid_subscription_subject(std::string_view subject) noexcept;
 // A subject a client may publish to (no wildcards), as nats-server's IsValidLiteralSubject.
 bool is_valid_literal_subject(std::string_view subject) noexcept;
 // Whether the literal `subject` is matched by `pattern` (which may hold wildcards).

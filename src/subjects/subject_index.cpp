@@ -289,7 +289,7 @@ SubjectIndex::~SubjectIndex() = default;
 
 void SubjectIndex::insert(const SubscriptionPtr& sub) {
   // Tolerated in release builds: an invalid subject lands on a path match() never walks.
-  assert(is_valid_subject(sub->subject));
+  assert(is_valid_subscription_subject(sub->subject));
   std::unique_lock lock(mutex_);
   Level* level = root_.get();
   Node* node = nullptr;

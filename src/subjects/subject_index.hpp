@@ -72,8 +72,8 @@ class SubjectIndex {
   SubjectIndex(const SubjectIndex&) = delete;
   SubjectIndex& operator=(const SubjectIndex&) = delete;
 
-  // All members are thread-safe. `sub->subject` must satisfy is_valid_subject(). Inserting a
-  // subscription that is already in the index changes nothing.
+  // All members are thread-safe. `sub->subject` must satisfy is_valid_subscription_subject().
+  // Inserting a subscription that is already in the index changes nothing.
   void insert(const SubscriptionPtr& sub);
   // Returns false when the subscription was not in the index.
   bool remove(const SubscriptionPtr& sub);

@@ -63,13 +63,35 @@ TEST(DecodeConnect, WrongTypeIsAnErrorAndKeepsTheFieldsBeforeIt) {
   EXPECT_TRUE(decode_connect(R"({"verbose":"yes"})", p));
 }
 
+// As json.Unmarshal into nats-server's connect struct (checked against nats-server 2.9.10): null
+// sets nothing, whether it is the whole argument or one field; a byte order mark is not JSON.
+TEST(DecodeConnect, NullSetsNothingAndAByteOrderMarkIsNotJson) {
+  ConnectOptions o;
+  o.verbose = true;
+  EXPECT_FALSE(decode_connect("null", o));
+  EXPECT_TRUE(o.options_decoded);
+  EXPECT_TRUE(o.verbose);
+  EXPECT_TRUE(o.echo);
+  ConnectOptions p;
+  p.verbose = true;
+  EXPECT_FALSE(
+      decode_connect(R"({"verbose":null,"echo":null,"name":null,"protocol":null,"user":null})", p));
+  EXPECT_TRUE(p.verbose);
+  EXPECT_TRUE(p.echo);
+  EXPECT_EQ(p.name, "");
+  EXPECT_EQ(p.protocol, 0);
+  ConnectOptions q;
+  EXPECT_TRUE(decode_connect("\xEF\xBB\xBF{}", q));
+  EXPECT_FALSE(q.options_decoded);
+  EXPECT_TRUE(decode_connect("[]", q));
+}
+
 // Found by fuzzing: "protocol":1e30 was converted to int with undefined behaviour. As in
 // nats-server (a Go int), a float is a decoding error; and an integer beyond int must not wrap
 // onto a valid version (2^32 used to become 0).
 TEST(DecodeConnect, ProtocolMustBeAnIntegerAndNeverWraps) {
-  for (const char* json :
-       {R"({"protocol":1e30})", R"({"protocol":-1e300})", R"({"protocol":1.0})",
-        R"({"protocol":18446744073709551615})", R"({"protocol":"1"})", R"({"protocol":null})"}) {
+  for (const char* json : {R"({"protocol":1e30})", R"({"protocol":-1e300})", R"({"protocol":1.0})",
+                           R"({"protocol":18446744073709551615})", R"({"protocol":"1"})"}) {
     ConnectOptions o;
     EXPECT_TRUE(decode_connect(json, o)) << json;
     EXPECT_FALSE(o.options_decoded) << json;

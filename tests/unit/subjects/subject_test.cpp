@@ -68,13 +68,25 @@ TEST(SubjectTest, ValidityTable) {
   }
 }
 
-TEST(SubjectTest, WhitespaceMakesASubscriptionSubjectInvalid) {
+// nats-server's IsValidSubject (permissions, a route's RS+).
+TEST(SubjectTest, WhitespaceMakesASubjectInvalid) {
   for (std::string_view s : {"foo bar", "foo\tbar", "foo.\n", "foo.bar\r", "\f", " ", "foo. .bar",
                              "foo.* ", " >", "a.b\tc.>"}) {
     EXPECT_FALSE(is_valid_subject(s)) << '"' << s << '"';
   }
   // Vertical tab is not in nats-server's set.
   EXPECT_TRUE(is_valid_subject("foo\vbar"));
+}
+
+// A client's SUB is only checked as Sublist.Insert checks it: nats-server 2.9.10 accepts
+// "SUB fo\fo 1" and "SUB foo.\f 1".
+TEST(SubjectTest, SubscriptionCheckIsTheSublistsTokenRule) {
+  for (std::string_view s : {"fo\fo", "foo.\f", "a.*.>", "*", ">", "foo*.b>r"}) {
+    EXPECT_TRUE(is_valid_subscription_subject(s)) << '"' << s << '"';
+  }
+  for (std::string_view s : {"", ".", "foo.", ".foo", "foo..bar", ">.foo", "foo.>.bar"}) {
+    EXPECT_FALSE(is_valid_subscription_subject(s)) << '"' << s << '"';
+  }
 }
 
 TEST(SubjectTest, LiteralCheckIgnoresWhitespaceLikeNatsServer) {
