@@ -245,13 +245,19 @@ bool Route::on_route_sub(const protocol::RouteSubFrame& frame) {
                                         : fmt::format("{} {} {} {}", frame.account, frame.subject,
                                                       frame.queue, frame.weight));
   }
-  if (frame.weight < 0 || !subjects::is_valid_subject(frame.subject)) {
+  if (frame.weight < 0) {
     log::error("{} - processRemoteSub Parse Error: '{} {}'", describe(), frame.account,
                frame.subject);
     close(server::CloseReason::ProtocolViolation);
     return false;
   }
   if (refuse_unauthenticated()) return false;
+  // As nats-server: a subject its sublist refuses (an empty token, a token after '>') is logged
+  // and ignored; the route stays up.
+  if (!subjects::is_valid_subscription_subject(frame.subject)) {
+    log::error("{} - Could not insert subscription: sublist invalid subject", describe());
+    return true;
+  }
   if (!cluster_.can_export(frame.subject)) {
     log::debug("{} - Can not export \"{}\", ignoring remote subscription request", describe(),
                frame.subject);

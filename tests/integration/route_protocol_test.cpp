@@ -121,6 +121,25 @@ TEST(RouteProtocol, BadRouteInputClosesThatRouteOnly) {
   EXPECT_TRUE(client.flush());  // the server goes on
 }
 
+// nats-server logs a subject its sublist refuses ("Could not insert subscription") and keeps the
+// route: one client's odd SUB on a peer must not cut the cluster apart.
+TEST(RouteProtocol, InterestInAnInvalidSubjectIsIgnoredAndTheRouteStays) {
+  Node a(Node::Config("A"));
+  Client client(a.port());
+  RawClient peer(a.cluster_port());
+  peer.read_line();
+  ASSERT_TRUE(peer.send(std::string(kFakeConnect) + std::string(kFakeInfo)));
+  ASSERT_TRUE(round_trip(peer));
+  ASSERT_TRUE(peer.send("RS+ $G foo..bar\r\nRS+ $G foo.>.bar\r\nRS+ $G fo\fo\r\nRS+ $G ok.x\r\n"));
+  ASSERT_TRUE(round_trip(peer));
+  // The valid interest took: a client's message reaches the peer.
+  client.pub("ok.x", "hi");
+  ASSERT_TRUE(client.flush());
+  const std::string seen = peer.read_until("hi\r\n");
+  EXPECT_NE(seen.find("RMSG $G ok.x 2\r\nhi\r\n"), std::string::npos) << seen;
+  EXPECT_TRUE(round_trip(peer));
+}
+
 TEST(RouteProtocol, ClientOnTheRoutePortIsTurnedAway) {
   Node a(Node::Config("A"));
   RawClient stray(a.cluster_port());
