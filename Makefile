@@ -44,13 +44,18 @@ $(TSAN_BUILD)/build.ninja:
 	cmake -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGNATSD_TSAN=ON
 
 # The whole suite under ThreadSanitizer. Every process (the tests and each gnatsd they start)
-# writes its reports under $(TSAN_BUILD)/tsan-reports; any report fails the target.
+# writes its reports under $(TSAN_BUILD)/tsan-reports; any report fails the target. The test
+# processes take tests/tsan.supp (a client library's races, each with its reason); the servers
+# take no suppression at all.
+TSAN_REPORTS = $(CURDIR)/$(TSAN_BUILD)/tsan-reports/report
 test-tsan: deps $(TSAN_BUILD)/build.ninja
 	cmake --build $(TSAN_BUILD) -j $(JOBS)
 	@scripts/reference-server.sh $(TSAN_BUILD)/reference >/dev/null
 	@scripts/reference-server-2.10.sh $(TSAN_BUILD)/reference >/dev/null
 	rm -rf $(TSAN_BUILD)/tsan-reports && mkdir -p $(TSAN_BUILD)/tsan-reports
-	cd $(TSAN_BUILD) && TSAN_OPTIONS="log_path=$(CURDIR)/$(TSAN_BUILD)/tsan-reports/report" \
+	cd $(TSAN_BUILD) && \
+	  TSAN_OPTIONS="log_path=$(TSAN_REPORTS) suppressions=$(CURDIR)/tests/tsan.supp" \
+	  GNATSD_SERVER_TSAN_OPTIONS="log_path=$(TSAN_REPORTS)" \
 	  ctest -j $(JOBS) --output-on-failure --timeout 900
 	@if [ -n "$$(ls $(TSAN_BUILD)/tsan-reports)" ]; then \
 	  cat $(TSAN_BUILD)/tsan-reports/*; echo "ThreadSanitizer reported races (above)"; exit 1; fi

@@ -14,6 +14,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "eventually.hpp"
 
@@ -21,6 +24,20 @@ extern char** environ;
 
 namespace gnatsd::test {
 namespace {
+
+// The server's environment: the test's, except that GNATSD_SERVER_TSAN_OPTIONS, when set, is the
+// server's TSAN_OPTIONS (make test-tsan suppresses a client library's races in the test
+// processes only, so that none of the server's own can hide behind them).
+std::vector<std::string> server_environment() {
+  std::vector<std::string> env;
+  const char* server_tsan = std::getenv("GNATSD_SERVER_TSAN_OPTIONS");
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (server_tsan != nullptr && std::string_view(*e).starts_with("TSAN_OPTIONS=")) continue;
+    env.emplace_back(*e);
+  }
+  if (server_tsan != nullptr) env.push_back(std::string("TSAN_OPTIONS=") + server_tsan);
+  return env;
+}
 
 constexpr std::string_view kListeningLine = "Listening for client connections on ";
 
@@ -221,8 +238,14 @@ void ServerProcess::spawn(int port) {
   posix_spawnattr_setsigdefault(&attr, &defaults);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
+  std::vector<std::string> env = server_environment();
+  std::vector<char*> envp;
+  envp.reserve(env.size() + 1);
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
   pid_t pid = -1;
-  int rc = ::posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), environ);
+  int rc = ::posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   ::close(fds[1]);
