@@ -165,7 +165,13 @@ export class ServerProcess {
   async start(port = -1) {
     if (this.running) throw new Error("server already running");
     const args = ["-a", "127.0.0.1", "-p", String(port), ...this.extraArgs];
-    const child = spawn(this.binary, args, { stdio: ["ignore", "pipe", "pipe"] });
+    // As the C++ harness: under make test-tsan the server gets its own TSAN_OPTIONS (no
+    // suppressions), whatever the test process was given.
+    const env = { ...process.env };
+    if (env.GNATSD_SERVER_TSAN_OPTIONS !== undefined) {
+      env.TSAN_OPTIONS = env.GNATSD_SERVER_TSAN_OPTIONS;
+    }
+    const child = spawn(this.binary, args, { stdio: ["ignore", "pipe", "pipe"], env });
     this.child = child;
     this.pid = child.pid;
     this.log = "";
