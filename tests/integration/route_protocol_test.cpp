@@ -34,6 +34,12 @@ bool round_trip(RawClient& peer) {
   return peer.read_until("PONG\r\n").find("PONG\r\n") != std::string::npos;
 }
 
+// Past the acceptor's INFO, the fake peer's CONNECT and INFO, and a round trip.
+bool join_as_fake_peer(RawClient& peer) {
+  peer.read_line();
+  return peer.send(std::string(kFakeConnect) + std::string(kFakeInfo)) && round_trip(peer);
+}
+
 // Reads lines until each of `wanted` has been one of them (any order), within a few seconds.
 ::testing::AssertionResult read_lines_until(RawClient& peer, std::vector<std::string> wanted) {
   std::string lines;
@@ -110,9 +116,7 @@ TEST(RouteProtocol, BadRouteInputClosesThatRouteOnly) {
   Node a(Node::Config("A"));
   Client client(a.port());
   RawClient peer(a.cluster_port());
-  peer.read_line();
-  ASSERT_TRUE(peer.send(std::string(kFakeConnect) + std::string(kFakeInfo)));
-  ASSERT_TRUE(round_trip(peer));
+  ASSERT_TRUE(join_as_fake_peer(peer));
   // MSG is a client op: on a route it is an unknown protocol operation.
   ASSERT_TRUE(peer.send("MSG foo 1 5\r\nhello\r\n"));
   EXPECT_NE(peer.read_until("-ERR 'Unknown Protocol Operation'").find("Unknown Protocol"),
@@ -127,9 +131,7 @@ TEST(RouteProtocol, InterestInAnInvalidSubjectIsIgnoredAndTheRouteStays) {
   Node a(Node::Config("A"));
   Client client(a.port());
   RawClient peer(a.cluster_port());
-  peer.read_line();
-  ASSERT_TRUE(peer.send(std::string(kFakeConnect) + std::string(kFakeInfo)));
-  ASSERT_TRUE(round_trip(peer));
+  ASSERT_TRUE(join_as_fake_peer(peer));
   ASSERT_TRUE(peer.send("RS+ $G foo..bar\r\nRS+ $G foo.>.bar\r\nRS+ $G fo\fo\r\nRS+ $G ok.x\r\n"));
   ASSERT_TRUE(round_trip(peer));
   // The valid interest took: a client's message reaches the peer.

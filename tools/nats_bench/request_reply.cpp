@@ -131,6 +131,14 @@ void run_responder(Shared& s, int index, Outcome& out) {
     out.error = std::to_string(echo.without_reply) + " requests had no reply subject";
 }
 
+// A measured request's round trip, from `sent` to now.
+void record_round_trip(Shared& s, Outcome& out, Clock::time_point sent, std::uint64_t& done) {
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - sent).count();
+  out.latencies_ns.push_back(static_cast<std::uint32_t>(std::min<std::int64_t>(ns, UINT32_MAX)));
+  ++done;
+  s.completed.fetch_add(1, std::memory_order_relaxed);
+}
+
 // Waits for the reply to request `seq`.
 struct ReplyWaiter {
   std::size_t size;
@@ -193,14 +201,7 @@ void run_requester(Shared& s, int index, std::uint64_t count, Outcome& out) {
       }
     }
     if (!waiter.got) break;
-    Clock::time_point received = Clock::now();
-    if (seq >= o.warmup) {
-      auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(received - sent).count();
-      out.latencies_ns.push_back(
-          static_cast<std::uint32_t>(std::min<std::int64_t>(ns, UINT32_MAX)));
-      ++done;
-      s.completed.fetch_add(1, std::memory_order_relaxed);
-    }
+    if (seq >= o.warmup) record_round_trip(s, out, sent, done);
   }
   out.rate = {done, seconds_between(measured_from, Clock::now())};
   out.unexpected = waiter.unexpected;
@@ -294,13 +295,7 @@ void run_single_thread(Shared& s, Outcome& requester, Outcome& responder) {
       if (qc.error().empty() && rc.error().empty()) timed_out("reply", seq);
       break;
     }
-    if (seq >= o.warmup) {
-      auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - sent).count();
-      requester.latencies_ns.push_back(
-          static_cast<std::uint32_t>(std::min<std::int64_t>(ns, UINT32_MAX)));
-      ++done;
-      s.completed.fetch_add(1, std::memory_order_relaxed);
-    }
+    if (seq >= o.warmup) record_round_trip(s, requester, sent, done);
   }
   requester.rate = {done, seconds_between(measured_from, Clock::now())};
   requester.unexpected = waiter.unexpected;
