@@ -13,9 +13,11 @@ packages=(
   openssl                # the CLI: TLS tests make throwaway certificates with it
   libcpp-httplib-dev     # the monitoring HTTP server (and the tests' HTTP client)
   libcrypt-dev           # libxcrypt: bcrypt for passwords and tokens
+  zlib1g-dev             # zlib: WebSocket permessage-deflate
   libgtest-dev libgmock-dev libbenchmark-dev
   libnats-dev            # cnats: a stock client for the integration tests
   nodejs npm             # nats.js: a stock client for the integration tests
+  chromium fonts-dejavu-core  # a real browser (headless) for the WebSocket example's test
   python3                # bench/side_by_side.py, the driver of `make bench`
 )
 if [ "${1:-}" = "--fuzz" ]; then
@@ -54,8 +56,17 @@ fi
 # committed lock file. Node trusts only its bundled CA list unless told otherwise; on machines
 # that reach the registry through a proxy whose CA the admin added to the system store, that
 # store is what must be trusted.
-if [ -f tests/js/package-lock.json ] && { [ ! -d tests/js/node_modules/nats ] ||
-  [ ! -d tests/js/node_modules/parse-prometheus-text-format ]; }; then
+# Installed again whenever a dependency pinned in package.json is missing or at another version.
+js_deps_current() {
+  node -e '
+    const deps = require("./tests/js/package.json").dependencies || {};
+    for (const [name, version] of Object.entries(deps)) {
+      let got;
+      try { got = require(`./tests/js/node_modules/${name}/package.json`).version; } catch { process.exit(1); }
+      if (got !== version) process.exit(1);
+    }' 2>/dev/null
+}
+if [ -f tests/js/package-lock.json ] && ! js_deps_current; then
   if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f /etc/ssl/certs/ca-certificates.crt ]; then
     export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
   fi

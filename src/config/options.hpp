@@ -79,6 +79,33 @@ struct ClusterOptions {
   bool operator==(const ClusterOptions&) const = default;
 };
 
+// `websocket {}` (alias `ws`): a listener for WebSocket clients (browsers, nats.ws), whose
+// NATS protocol inside the frames is the client protocol. Port 0: no listener.
+struct WebsocketOptions {
+  std::string host;  // empty: the default host (0.0.0.0), as nats-server
+  int port = 0;      // -1: an OS-chosen port
+  std::string advertise;
+  bool no_tls = false;
+  TlsOptions tls;
+  std::string tls_block_at;  // "file:line:col: " of its tls {} block, as Options::tls_block_at
+  bool same_origin = false;
+  std::vector<std::string> allowed_origins;
+  bool compression = false;
+  std::chrono::nanoseconds handshake_timeout{0};  // 0: not set
+  // `authorization {}` of the block: when any of user, token or no_auth_user is set, WebSocket
+  // clients authenticate against these instead of the top-level ones (users lists stay shared).
+  std::string username;
+  std::string password;
+  std::string token;
+  double auth_timeout = 0;  // seconds; 0: the top-level timeout
+  std::string no_auth_user;
+  std::string jwt_cookie;
+  bool auth_override() const noexcept {
+    return !username.empty() || !token.empty() || !no_auth_user.empty();
+  }
+  bool operator==(const WebsocketOptions&) const = default;
+};
+
 struct Options {
   std::string host{protocol::kDefaultHost};
   int port = protocol::kDefaultPort;  // -1: an OS-chosen port
@@ -116,6 +143,7 @@ struct Options {
 
   TlsOptions tls;
   ClusterOptions cluster;
+  WebsocketOptions websocket;
 
   // Logging and process files.
   bool debug = false;

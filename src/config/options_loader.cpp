@@ -34,8 +34,6 @@ constexpr std::string_view kUnsupportedKeys[] = {"jetstream",
                                                  "leafnodes",
                                                  "leaf",
                                                  "gateway",
-                                                 "websocket",
-                                                 "ws",
                                                  "mqtt",
                                                  "accounts",
                                                  "operator",
@@ -519,6 +517,82 @@ void cluster_block(const ConfMapEntry& e, ConfReader& r, ClusterOptions& c) {
   if (!c.permissions && auth_permissions) c.permissions = std::move(auth_permissions);
 }
 
+// `authorization {}` of the websocket block: nats-server's parseSimpleAuth (one user or a token,
+// and a timeout in seconds, a non-number meaning 1 s).
+void websocket_auth_block(const ConfMapEntry& e, ConfReader& r, WebsocketOptions& w) {
+  const ConfMap* map = r.map(e);
+  if (!map) return;
+  KeyTable table = {
+      {"user", string_field(w.username)},
+      {"username", string_field(w.username)},
+      {"pass", string_field(w.password)},
+      {"password", string_field(w.password)},
+      {"token", string_field(w.token)},
+      {"timeout",
+       [&w](const ConfMapEntry& x, ConfReader&) {
+         w.auth_timeout = x.value.is_integer() ? static_cast<double>(x.value.as_integer())
+                          : x.value.is_float() ? x.value.as_float()
+                                               : 1.0;
+       }},
+  };
+  apply_table(*map, table, r, false);
+}
+
+void websocket_block(const ConfMapEntry& e, ConfReader& r, WebsocketOptions& w) {
+  const ConfMap* map = r.map(e);
+  if (!map) return;
+  auto origins = [&w](const ConfMapEntry& x, ConfReader& rr) {
+    if (auto l = rr.string_list(x)) w.allowed_origins = std::move(*l);
+  };
+  auto auth = [&w](const ConfMapEntry& x, ConfReader& rr) { websocket_auth_block(x, rr, w); };
+  auto compression = bool_field(w.compression);
+  KeyTable table = {
+      {"listen", host_port_field(w.host, w.port)},
+      {"port", port_field(w.port)},
+      {"host", string_field(w.host)},
+      {"net", string_field(w.host)},
+      {"advertise", string_field(w.advertise)},
+      {"no_tls", bool_field(w.no_tls)},
+      {"tls",
+       [&w](const ConfMapEntry& x, ConfReader& rr) {
+         tls_block(x, rr, w.tls);
+         w.tls_block_at = ConfReader::at(x.key_position, "");
+       }},
+      {"same_origin", bool_field(w.same_origin)},
+      {"allowed_origins", origins},
+      {"allowed_origin", origins},
+      {"allow_origins", origins},
+      {"allow_origin", origins},
+      {"origins", origins},
+      {"origin", origins},
+      {"handshake_timeout",
+       [&w](const ConfMapEntry& x, ConfReader& rr) {
+         // An integer is seconds, a string a Go duration (no deprecation warning here).
+         if (x.value.is_integer()) {
+           w.handshake_timeout = std::chrono::seconds(x.value.as_integer());
+         } else if (x.value.is_string()) {
+           auto d = parse_go_duration(x.value.as_string());
+           if (!d) {
+             rr.error(x.key_position, go_duration_error(x.value.as_string()));
+             return;
+           }
+           w.handshake_timeout = *d;
+         } else {
+           rr.error(x.key_position,
+                    fmt::format("error parsing handshake timeout: unsupported type {}",
+                                go_type_name(x.value)));
+         }
+       }},
+      {"compress", compression},
+      {"compression", compression},
+      {"authorization", auth},
+      {"authentication", auth},
+      {"jwt_cookie", string_field(w.jwt_cookie)},
+      {"no_auth_user", string_field(w.no_auth_user)},
+  };
+  apply_table(*map, table, r, false);
+}
+
 KeyTable top_level_table(Options& o) {
   auto max_pending = int_field(o.max_pending, 1);
   auto max_connections = int_field(o.max_connections);
@@ -527,6 +601,9 @@ KeyTable top_level_table(Options& o) {
   auto pid_file = string_field(o.pid_file);
   auto http = host_port_field(o.http_host, o.http_port);
   auto https = host_port_field(o.http_host, o.https_port);
+  auto websocket = [&o](const ConfMapEntry& e, ConfReader& r) {
+    websocket_block(e, r, o.websocket);
+  };
   return {
       {"listen", host_port_field(o.host, o.port)},
       {"port", port_field(o.port)},
@@ -584,6 +661,8 @@ KeyTable top_level_table(Options& o) {
          o.tls_block_at = ConfReader::at(e.key_position, "");
        }},
       {"cluster", [&o](const ConfMapEntry& e, ConfReader& r) { cluster_block(e, r, o.cluster); }},
+      {"websocket", websocket},
+      {"ws", websocket},
       {"io_threads", int_field(o.io_threads)},
   };
 }
@@ -608,34 +687,67 @@ void apply_baseline(Options& o) {
   if (o.port == 0) o.port = protocol::kDefaultPort;
 }
 
+namespace {
+
+// nats-server 2.9.10 at start-up: only a user (not an nkey) can be the no_auth_user.
+std::string no_auth_user_error(const Options& o, const std::string& name) {
+  if (name.empty()) return {};
+  bool found = std::any_of(o.users.begin(), o.users.end(),
+                           [&](const User& u) { return u.nkey.empty() && u.username == name; });
+  bool any_user =
+      std::any_of(o.users.begin(), o.users.end(), [](const User& u) { return u.nkey.empty(); });
+  if (!any_user)
+    return fmt::format("no_auth_user: \"{}\" present, but users are not defined", name);
+  if (!found)
+    return fmt::format(
+        "no_auth_user: \"{}\" not present as user in authorization block or account "
+        "configuration",
+        name);
+  return {};
+}
+
+// nats-server's validateWebsocketOptions, in its order.
+std::string validate_websocket(const Options& o) {
+  const WebsocketOptions& w = o.websocket;
+  if (w.port == 0) return {};
+  if (!w.tls.enabled && !w.no_tls) return "websocket requires TLS configuration";
+  if (auto err = no_auth_user_error(o, w.no_auth_user); !err.empty()) return err;
+  if (!o.users.empty()) {
+    if (!w.username.empty())
+      return "websocket authentication username not compatible with presence of users/nkeys";
+    if (!w.token.empty())
+      return "websocket authentication token not compatible with presence of users/nkeys";
+  }
+  // gnatsd has no operator mode, so a JWT cookie can never be checked: nats-server's start-up
+  // error for a server without trusted operators or keys.
+  if (!w.jwt_cookie.empty())
+    return fmt::format(
+        "trusted operators or trusted keys configuration is required for JWT authentication via "
+        "cookie {}",
+        common::go_quote(w.jwt_cookie));
+  if (w.tls.enabled) {
+    if (auto tls = net::make_server_tls_context(w.tls); !tls.context)
+      return w.tls_block_at + tls.error;
+  }
+  return {};
+}
+
+}  // namespace
+
 std::string validate_options(const Options& o) {
   if (o.max_payload > o.max_pending)
     return fmt::format("max_payload ({}) cannot be higher than max_pending ({})", o.max_payload,
                        o.max_pending);
   if (!o.cluster.routes.empty() && o.cluster.port == 0)
     return "solicited routes require cluster capabilities, e.g. --cluster";
-  if (!o.no_auth_user.empty()) {
-    // nats-server 2.9.10 at start-up: only a user (not an nkey) can be the no_auth_user.
-    bool found = std::any_of(o.users.begin(), o.users.end(), [&](const User& u) {
-      return u.nkey.empty() && u.username == o.no_auth_user;
-    });
-    bool any_user =
-        std::any_of(o.users.begin(), o.users.end(), [](const User& u) { return u.nkey.empty(); });
-    if (!any_user)
-      return fmt::format("no_auth_user: \"{}\" present, but users are not defined", o.no_auth_user);
-    if (!found)
-      return fmt::format(
-          "no_auth_user: \"{}\" not present as user in authorization block or account "
-          "configuration",
-          o.no_auth_user);
-  }
+  if (auto err = no_auth_user_error(o, o.no_auth_user); !err.empty()) return err;
   // The client port's TLS: the certificate, key and CA must load now (nats-server's texts,
   // naming the file), not at the first connection. Also refuses a reload to broken files.
   if (o.tls.enabled) {
     if (auto tls = net::make_server_tls_context(o.tls); !tls.context)
       return o.tls_block_at + tls.error;
   }
-  return {};
+  return validate_websocket(o);
 }
 
 }  // namespace gnatsd::config

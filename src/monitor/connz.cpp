@@ -69,7 +69,7 @@ Json conn_json(const ConnInfo& c, const ConnzOptions& options, WallClock::time_p
   Json out;
   out["cid"] = c.cid;
   out["kind"] = "Client";
-  out["type"] = "nats";
+  out["type"] = c.websocket ? "websocket" : "nats";
   out["ip"] = c.ip;
   out["port"] = c.port;
   out["start"] = rfc3339_nano(c.start);

@@ -45,6 +45,24 @@ Json cluster_varz(const config::ClusterOptions& cluster, const cluster::Cluster*
   return out;
 }
 
+// nats-server's WebsocketOptsVarz, every field omitted when empty; the port the one bound.
+Json websocket_varz(const config::WebsocketOptions& ws, int bound_port) {
+  Json out = Json::object();
+  if (ws.port == 0) return out;
+  out["host"] = ws.host.empty() ? std::string(protocol::kDefaultHost) : ws.host;
+  if (bound_port != 0) out["port"] = bound_port;
+  if (!ws.advertise.empty()) out["advertise"] = ws.advertise;
+  if (!ws.no_auth_user.empty()) out["no_auth_user"] = ws.no_auth_user;
+  if (!ws.jwt_cookie.empty()) out["jwt_cookie"] = ws.jwt_cookie;
+  if (ws.handshake_timeout.count() != 0) out["handshake_timeout"] = ws.handshake_timeout.count();
+  if (ws.auth_timeout != 0) out["auth_timeout"] = go_float(ws.auth_timeout);
+  if (ws.no_tls) out["no_tls"] = true;
+  if (ws.same_origin) out["same_origin"] = true;
+  if (!ws.allowed_origins.empty()) out["allowed_origins"] = ws.allowed_origins;
+  if (ws.compression) out["compression"] = true;
+  return out;
+}
+
 }  // namespace
 
 Json build_varz(server::Server& server, const VarzInputs& inputs) {
@@ -93,7 +111,7 @@ Json build_varz(server::Server& server, const VarzInputs& inputs) {
   v["gateway"] = Json::object();
   v["leaf"] = Json::object();
   v["mqtt"] = Json::object();
-  v["websocket"] = Json::object();
+  v["websocket"] = websocket_varz(options.websocket, server.websocket_port());
   v["jetstream"] = Json::object();
   v["tls_timeout"] = go_float(seconds(options.tls.timeout));
   v["ssl_timeout"] = v["tls_timeout"];  // 0.x name

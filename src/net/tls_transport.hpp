@@ -52,7 +52,8 @@ class TlsTransport final : public Transport {
   bool established() const noexcept { return state_ == State::Established; }
   // Input that OpenSSL already holds (decrypted, read ahead, or a deferred end of stream): the
   // socket will not signal it again, so whoever stopped reading early must come back for it.
-  bool has_buffered_input() const noexcept;
+  bool has_buffered_input() const noexcept override;
+  bool writable_from_other_threads() const noexcept override { return false; }
   // Once established: "1.2"/"1.3" and the suite's IANA name, as nats-server shows them.
   std::string_view version() const noexcept { return version_; }
   std::string_view cipher_suite() const noexcept { return cipher_suite_; }

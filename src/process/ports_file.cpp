@@ -98,6 +98,7 @@ std::string ports_json(const ListenPorts& ports) {
   nlohmann::ordered_json doc = nlohmann::ordered_json::object();
   if (!ports.nats.empty()) doc["nats"] = ports.nats;
   if (!ports.monitoring.empty()) doc["monitoring"] = ports.monitoring;
+  if (!ports.websocket.empty()) doc["websocket"] = ports.websocket;
   return doc.dump();
 }
 

@@ -16,9 +16,11 @@ std::vector<std::string> listen_urls(std::string_view scheme, std::string_view h
 struct ListenPorts {
   std::vector<std::string> nats;        // nats://… or tls://…
   std::vector<std::string> monitoring;  // http://… or https://…
+  std::vector<std::string> websocket;   // ws://… or wss://…
 };
 
-// {"nats":[…],"monitoring":[…]} with empty lists left out, compact, as Go's json.Marshal.
+// {"nats":[…],"monitoring":[…],"websocket":[…]} with empty lists left out, compact, as Go's
+// json.Marshal.
 std::string ports_json(const ListenPorts& ports);
 
 class PortsFile {

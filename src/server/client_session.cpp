@@ -7,6 +7,7 @@
 #include "auth/nkey.hpp"
 #include "auth/trace_redaction.hpp"
 #include "log/logger.hpp"
+#include "net/tls_transport.hpp"
 #include "protocol/connect.hpp"
 #include "protocol/constants.hpp"
 #include "protocol/encoder.hpp"
@@ -14,23 +15,43 @@
 #include "server/closed_connections.hpp"
 #include "subjects/subject.hpp"
 #include "subjects/subject_index.hpp"
+#include "websocket/websocket_transport.hpp"
 
 namespace gnatsd::server {
 
 ClientSession::ClientSession(ClientContext& server, ConnectionOwner& worker,
                              std::unique_ptr<net::Transport> transport, std::uint64_t cid,
-                             std::string ip, int port)
+                             std::string ip, int port, std::optional<WebSocketClient> websocket)
     : Connection(subjects::SubscriberKind::Client, server, worker, std::move(transport), cid,
                  std::move(ip), port),
       context_(server),
+      ws_(websocket ? dynamic_cast<websocket::WebSocketTransport*>(transport_.get()) : nullptr),
+      ws_tls_(websocket ? websocket->tls : nullptr),
+      forwarded_ip_(websocket ? std::move(websocket->forwarded_ip) : std::string()),
+      ws_info_tls_required_(websocket && websocket->client_port_tls),
       interest_(server.subject_index(), server.interest_listener()) {}
+
+std::shared_ptr<const auth::Authenticator> ClientSession::current_authenticator() const {
+  return ws_ != nullptr ? context_.websocket_authenticator() : context_.authenticator();
+}
 
 ClientSession::~ClientSession() = default;
 
 void ClientSession::start() {
   // The INFO goes out now: the CONNECT that answers it gives the first round-trip estimate.
-  set_label(fmt::format("{}:{} - cid:{}", ip_, port_, cid_));
-  authenticator_ = context_.authenticator();
+  if (ws_ == nullptr) {
+    set_label(fmt::format("{}:{} - cid:{}", ip_, port_, cid_));
+  } else {
+    // nats-server: "wid", and the X-Forwarded-For address first when there is one.
+    const std::string forwarded = forwarded_ip_.empty() ? std::string()
+                                  : forwarded_ip_.find(':') == std::string::npos
+                                      ? forwarded_ip_ + "/"
+                                      : "[" + forwarded_ip_ + "]/";
+    set_label(fmt::format("{}{}:{} - wid:{}", forwarded, ip_, port_, cid_));
+    if (ws_tls_ != nullptr && ws_tls_->established())
+      outbound_.lock()->tls = {ws_tls_->version(), ws_tls_->cipher_suite()};
+  }
+  authenticator_ = current_authenticator();
   start_io();
   last_activity_ = start_time_;
   log::debug("{} - Client connection created", describe());
@@ -47,8 +68,7 @@ void ClientSession::send_info() {
   // Only the first INFO has the nonce, as in nats-server (a lame-duck INFO does not).
   if (authenticator_->has_nkeys()) nonce_ = auth::nkey::make_nonce();
   info_generation_ = context_.client_info_generation();
-  enqueue(context_.client_info(cid_, ip_, authenticator_->advertise_auth_required(),
-                               tls_ != nullptr,
+  enqueue(context_.client_info(cid_, ip_, authenticator_->advertise_auth_required(), secure(),
                                /*lame_duck=*/false, nonce_));
 }
 
@@ -405,16 +425,14 @@ bool ClientSession::on_pong() {
 void ClientSession::send_lame_duck_info() {
   // As nats-server: only clients that announced protocol 1 (INFO updates) get it.
   if (closed_ || protocol_ < 1) return;
-  enqueue(context_.client_info(cid_, ip_, authenticator_->advertise_auth_required(),
-                               tls_ != nullptr,
+  enqueue(context_.client_info(cid_, ip_, authenticator_->advertise_auth_required(), secure(),
                                /*lame_duck=*/true));
 }
 
 void ClientSession::send_cluster_info() {
   if (closed_ || protocol_ < 1 || !first_pong_sent_) return;
   info_generation_ = context_.client_info_generation();
-  enqueue(
-      context_.client_info(cid_, ip_, authenticator_->advertise_auth_required(), tls_ != nullptr));
+  enqueue(context_.client_info(cid_, ip_, authenticator_->advertise_auth_required(), secure()));
 }
 
 void ClientSession::send_ok() {
@@ -425,6 +443,7 @@ ConnInfo ClientSession::conn_info(bool with_subs) {
   GNATSD_ASSERT_OWNER_THREAD();
   ConnInfo info;
   info.cid = cid_;
+  info.websocket = ws_ != nullptr;
   info.ip = ip_;
   info.port = port_;
   auto wall = [this](Clock::time_point t) {
@@ -487,6 +506,48 @@ void ClientSession::on_closing(CloseReason reason) {
     context_.closed_connections().add(std::move(info));
   }
   interest_.remove_all();
+  if (ws_ != nullptr) tell_websocket_close(reason);
+}
+
+void ClientSession::tell_websocket_close(CloseReason reason) {
+  namespace status = websocket::close_status;
+  std::uint16_t code = status::kInternalError;
+  switch (reason) {
+    // The connection is already broken, or cut off for being slow: nothing more is sent.
+    case CloseReason::ReadError:
+    case CloseReason::WriteError:
+    case CloseReason::SlowConsumerPendingBytes:
+    case CloseReason::SlowConsumerWriteDeadline:
+    case CloseReason::TlsHandshakeFailure:
+      return;
+    case CloseReason::ClientClosed:
+      code = status::kNormal;
+      break;
+    case CloseReason::AuthenticationTimeout:
+    case CloseReason::AuthenticationViolation:
+    case CloseReason::MaxConnectionsExceeded:
+    case CloseReason::MaxControlLineExceeded:
+    case CloseReason::MaxSubscriptionsExceeded:
+      code = status::kPolicyViolation;
+      break;
+    case CloseReason::ParseError:
+    case CloseReason::ProtocolViolation:
+    case CloseReason::BadClientProtocolVersion:
+      code = status::kProtocolError;
+      break;
+    case CloseReason::MaxPayloadExceeded:
+      code = status::kMessageTooBig;
+      break;
+    case CloseReason::ServerShutdown:
+      code = status::kGoingAway;
+      break;
+    case CloseReason::StaleConnection:
+      code = status::kAbnormal;
+      break;
+    default:
+      break;
+  }
+  ws_->set_close(code, to_string(reason));
 }
 
 void ClientSession::on_closed() {

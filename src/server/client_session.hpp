@@ -24,13 +24,31 @@
 #include "server/interest.hpp"
 #include "subjects/subscription.hpp"
 
+namespace gnatsd::net {
+class TlsTransport;
+}
+namespace gnatsd::websocket {
+class WebSocketTransport;
+}
+
 namespace gnatsd::server {
+
+// What a WebSocket client brings from its upgrade.
+struct WebSocketClient {
+  std::string forwarded_ip;          // X-Forwarded-For: shown first in the log prefix
+  net::TlsTransport* tls = nullptr;  // wss: the TLS under the frames (its version and suite)
+  // The client port has TLS: nats-server's INFO then says tls_required to WebSocket clients
+  // too, whether or not their own connection is wss (TLS below the frames is not NATS TLS).
+  bool client_port_tls = false;
+};
 
 class ClientSession final : public Connection {
  public:
+  // `websocket`: the transport is a WebSocketTransport (the client came through the
+  // websocket port), with what its upgrade said.
   ClientSession(ClientContext& server, ConnectionOwner& worker,
                 std::unique_ptr<net::Transport> transport, std::uint64_t cid, std::string ip,
-                int port);
+                int port, std::optional<WebSocketClient> websocket = std::nullopt);
   ~ClientSession() override;
 
   // Loop thread.
@@ -62,6 +80,10 @@ class ClientSession final : public Connection {
 
  private:
   ClientContext& context_;
+  websocket::WebSocketTransport* const ws_;  // transport_ for a WebSocket client, else null
+  net::TlsTransport* const ws_tls_;
+  const std::string forwarded_ip_;
+  const bool ws_info_tls_required_;
 
   // Connection's hooks.
   bool process_input() override;
@@ -69,6 +91,13 @@ class ClientSession final : public Connection {
   void on_closed() override;
   void on_expired(std::vector<subjects::SubscriptionPtr>& subs) override;
   std::string_view kind_name() const noexcept override { return "client"; }
+
+  // WebSocket clients authenticate against the websocket block's override when it has one.
+  std::shared_ptr<const auth::Authenticator> current_authenticator() const;
+  // INFO's tls_required, as nats-server: the client's port requires TLS.
+  bool secure() const noexcept { return tls_ != nullptr || ws_info_tls_required_; }
+  // The close frame that tells a WebSocket client why (nats-server's status per reason).
+  void tell_websocket_close(CloseReason reason);
 
   // Authentication (client_session_auth.cpp).
   void arm_auth_timer();

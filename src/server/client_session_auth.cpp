@@ -32,7 +32,7 @@ void ClientSession::auth_timer_expired() {
 bool ClientSession::admit_before_connect() {
   // nats-server lets a client that starts with anything but CONNECT in as the no_auth_user
   // (e.g. a telnet session), and refuses it otherwise.
-  authenticator_ = context_.authenticator();
+  authenticator_ = current_authenticator();
   if (const auth::Identity* identity = authenticator_->no_auth_identity()) {
     awaiting_connect_ = false;
     apply_identity(*identity);
@@ -46,7 +46,7 @@ bool ClientSession::authenticate_connect(auth::Credentials credentials) {
   awaiting_connect_ = false;
   update_pub_gate();
   credentials_ = std::move(credentials);
-  authenticator_ = context_.authenticator();
+  authenticator_ = current_authenticator();
   if (!authenticator_->required()) return true;
   // Inline verdicts either closed the session or applied the identity.
   return check_credentials(/*for_connect=*/true) && !closed_;
@@ -60,7 +60,7 @@ void ClientSession::reauthorize() {
   if (closed_ || awaiting_connect_ || input_held_) return;
   listed_before_reload_ =
       authenticator_ && !auth_user_.empty() && authenticator_->lists(auth_user_, auth_nkey_);
-  authenticator_ = context_.authenticator();
+  authenticator_ = current_authenticator();
   if (!authenticator_->required()) {
     apply_identity(auth::Identity{});
     return;
@@ -122,7 +122,7 @@ void ClientSession::auth_checked(std::optional<auth::Identity> identity, bool fo
   // Frames that arrived behind the CONNECT; further input comes through the loop as usual
   // (or, for TLS, from what OpenSSL already holds).
   if (in_buffered_size() > 0) process_input();
-  if (tls_) read_tls_buffered_input();
+  read_buffered_input();
 }
 
 void ClientSession::apply_identity(const auth::Identity& identity) {

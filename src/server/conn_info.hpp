@@ -24,6 +24,7 @@ struct SubDetail {
 
 struct ConnInfo {
   std::uint64_t cid = 0;
+  bool websocket = false;  // "type": "websocket" rather than "nats"
   std::string ip;
   int port = 0;
   WallClock::time_point start;

@@ -41,6 +41,7 @@ Connection::Connection(subjects::SubscriberKind kind, const ServerContext& serve
       queue_random_(worker.queue_random()),
       transport_(std::move(transport)),
       tls_(dynamic_cast<net::TlsTransport*>(transport_.get())),
+      transport_writable_elsewhere_(transport_->writable_from_other_threads()),
       cid_(cid),
       ip_(std::move(ip)),
       port_(port) {}
@@ -130,6 +131,9 @@ void Connection::handle_readable() {
       if (tls_) {
         on_tls_read_error();
       } else {
+        // A WebSocket protocol error says what it was, as nats-server logs it.
+        if (auto why = transport_->read_error(); !why.empty())
+          log::error("{} - read error: {}", describe(), why);
         close(CloseReason::ReadError);
       }
       return;
@@ -169,7 +173,15 @@ void Connection::handle_readable() {
     in_buf_.resize(kMaxSteadyReadBuffer);
     in_buf_.shrink_to_fit();
   }
-  if (tls_) after_tls_read(drained);
+  if (closed_) return;
+  // Control replies (WebSocket pongs) go out even when no delivery is queued.
+  if (transport_->has_pending_output() && outbound_.claim_flush())
+    worker_.schedule_flush(shared_from_this());
+  if (tls_) {
+    after_tls_read(drained);
+  } else if (transport_->has_buffered_input()) {
+    read_buffered_input();
+  }
 }
 
 void Connection::consume_input(std::size_t consumed, std::size_t pending_frame_size) {
@@ -270,7 +282,25 @@ void Connection::resume_reading() {
   if (!reading_paused_ || closed_) return;
   reading_paused_ = false;
   update_interest();
-  if (tls_) read_tls_buffered_input();
+  read_buffered_input();
+}
+
+void Connection::read_buffered_input() {
+  // Input the transport already took off the socket does not make it readable again: when a
+  // read batch stopped early (its round limit, a pause, a CONNECT being verified, WebSocket
+  // bytes waiting behind an inflated message), come back on the next loop turn once reading
+  // may go on.
+  if (closed_ || reading_paused_ || input_held_ || reread_scheduled_ ||
+      !transport_->has_buffered_input()) {
+    return;
+  }
+  reread_scheduled_ = true;
+  worker_.loop().run_after(std::chrono::milliseconds(0), [weak = weak_from_this()] {
+    auto self = weak.lock();
+    if (!self) return;
+    self->reread_scheduled_ = false;
+    if (!self->closed_ && !self->reading_paused_ && !self->input_held_) self->handle_readable();
+  });
 }
 
 void Connection::flush() {
@@ -289,6 +319,19 @@ void Connection::flush() {
     bool progressed = false;
     while (!outbound_.slow_consumer()) {
       if (!writer.refill()) {
+        // Nothing queued: what the transport owes of its own (WebSocket control frames, the
+        // compressed rest of a flush) still goes.
+        if (transport_->has_pending_output()) {
+          auto io = transport_->flush_pending();
+          if (io.status == net::IoStatus::WouldBlock) {
+            set_write_interest(true);
+            return;
+          }
+          if (io.status != net::IoStatus::Ok) {
+            write_failed = true;
+            break;
+          }
+        }
         write_blocked_since_ = {};
         set_write_interest(false);
         return;
@@ -330,8 +373,8 @@ void Connection::flush() {
 
 bool Connection::flush_from_other_worker() {
   // OpenSSL's connection object is not to be used by two threads at once, and this one's owner
-  // may be reading through it.
-  if (tls_ != nullptr) return false;
+  // may be reading through it; WebSocket framing interleaves the owner's control replies.
+  if (!transport_writable_elsewhere_) return false;
   Outbound::Writer writer = outbound_.try_writer();
   // Busy (the owner or another worker is writing), or the owner has work only it can do.
   if (!writer || transport_ == nullptr || outbound_.slow_consumer() || outbound_.has_expired())

@@ -123,8 +123,9 @@ class Connection : public net::IoHandler,
 
   // Loop thread: the epoll interest follows input_held_, paused reading and pending writes.
   void update_interest();
-  // Comes back on the next loop turn for input OpenSSL already took off the socket.
-  void read_tls_buffered_input();
+  // Comes back on the next loop turn for input the transport already took off the socket
+  // (decrypted TLS records, the rest of a WebSocket read).
+  void read_buffered_input();
   std::size_t in_buffered_size() const noexcept { return in_len_; }
 
   // Fans one message out to the subscribers of its subject (fan_out.cpp), counts the
@@ -156,7 +157,8 @@ class Connection : public net::IoHandler,
   subjects::MatchCache& match_cache_;
   subjects::QueueRandom& queue_random_;
   std::unique_ptr<net::Transport> transport_;
-  net::TlsTransport* const tls_;  // transport_ when it is TLS, else null (not owning)
+  net::TlsTransport* const tls_;             // transport_ when it is TLS, else null (not owning)
+  const bool transport_writable_elsewhere_;  // flush_from_other_worker may write it
   const std::uint64_t cid_;
   const std::string ip_;
   const int port_;
@@ -207,7 +209,7 @@ class Connection : public net::IoHandler,
   bool read_waits_writable_ = false;
   bool flush_waits_readable_ = false;
   bool tls_handshake_pending_ = false;
-  bool tls_reread_scheduled_ = false;
+  bool reread_scheduled_ = false;
   Clock::time_point paused_since_{};
   std::weak_ptr<Connection> backlogged_target_;  // the subscriber this publisher waits for
   bool feeding_backlogged_ = false;  // this batch delivered to a subscriber that is far behind

@@ -74,6 +74,10 @@ class ServerContext {
 class ClientContext : public ServerContext {
  public:
   virtual std::shared_ptr<const auth::Authenticator> authenticator() const = 0;
+  // WebSocket clients': the websocket block's authorization when it overrides, else the same.
+  virtual std::shared_ptr<const auth::Authenticator> websocket_authenticator() const {
+    return authenticator();
+  }
   virtual auth::CheckPool& check_pool() noexcept = 0;
   virtual subjects::SubjectIndex& subject_index() noexcept = 0;
   // Told of every local subscription change; null without a cluster.

@@ -110,24 +110,7 @@ void Connection::after_tls_read(bool drained) {
     flush_waits_readable_ = false;
     flush();
   }
-  if (!drained) read_tls_buffered_input();
-}
-
-void Connection::read_tls_buffered_input() {
-  // Records OpenSSL has already taken off the socket do not make it readable again: when a
-  // read batch stopped early (its round limit, a pause, a CONNECT being verified), come back
-  // on the next loop turn once reading may go on.
-  if (closed_ || reading_paused_ || input_held_ || tls_reread_scheduled_ ||
-      !tls_->has_buffered_input()) {
-    return;
-  }
-  tls_reread_scheduled_ = true;
-  worker_.loop().run_after(std::chrono::milliseconds(0), [weak = weak_from_this()] {
-    auto self = weak.lock();
-    if (!self) return;
-    self->tls_reread_scheduled_ = false;
-    if (!self->closed_ && !self->reading_paused_ && !self->input_held_) self->handle_readable();
-  });
+  if (!drained) read_buffered_input();
 }
 
 void Connection::wait_writable_to_read() {

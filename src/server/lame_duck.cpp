@@ -22,6 +22,7 @@ void Server::enter_lame_duck() {
   if (listener_.fd() >= 0 && !accept_paused_) main_loop_.remove(listener_.fd());
   accept_paused_ = false;
   listener_.close();
+  stop_websocket_listener();
   if (num_clients() == 0) {
     request_shutdown();
     return;

@@ -39,6 +39,20 @@ std::string restart_only_change(const config::Options& now, const config::Option
                     differ("NoHeaderSupport", now.no_header_support, next.no_header_support)}) {
     if (!text.empty()) return text;
   }
+  // As nats-server: anything in websocket {} but its TLS needs a restart.
+  auto without_tls = [](config::WebsocketOptions w) {
+    w.tls = {};
+    w.tls_block_at.clear();
+    return w;
+  };
+  if (without_tls(now.websocket) != without_tls(next.websocket)) {
+    auto brief = [](const config::WebsocketOptions& w) {
+      return fmt::format("{{Host:{} Port:{} NoTLS:{} Compression:{}}}", w.host, w.port, w.no_tls,
+                         w.compression);
+    };
+    return fmt::format("config reload not supported for Websocket: old={}, new={}",
+                       brief(now.websocket), brief(next.websocket));
+  }
   return {};
 }
 

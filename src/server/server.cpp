@@ -61,7 +61,8 @@ Server::Server(config::Options options)
     : options_(std::move(options)),
       server_id_(make_server_id()),
       check_pool_(std::min<std::size_t>(kMaxCheckThreads, std::thread::hardware_concurrency())),
-      authenticator_(std::make_shared<const auth::Authenticator>(options_)) {
+      authenticator_(std::make_shared<const auth::Authenticator>(options_)),
+      ws_authenticator_(make_websocket_authenticator(options_)) {
   if (options_.server_name.empty()) options_.server_name = server_id_;
   publish_options(&options_);
   planned_workers_ = options_.io_threads > 0 ? static_cast<std::size_t>(options_.io_threads)
@@ -75,8 +76,11 @@ std::shared_ptr<const auth::Authenticator> Server::authenticator() const {
 
 void Server::set_authenticator(std::shared_ptr<const auth::Authenticator> authenticator) {
   {
+    // options() are already the new ones (a reload publishes them first).
+    auto websocket = make_websocket_authenticator(options());
     std::lock_guard lock(auth_mutex_);
     authenticator_ = std::move(authenticator);
+    ws_authenticator_ = std::move(websocket);
   }
   // Connected clients are checked again, as nats-server's reloadAuthorization does, and before
   // the reload is reported done: a client that publishes after "Reloaded server configuration"
@@ -150,6 +154,14 @@ std::string Server::start() {
     }
   }
 
+  // Before the client port, as nats-server starts it.
+  if (options_.websocket.port != 0) {
+    if (auto err = start_websocket(); !err.empty()) {
+      if (monitor_) monitor_->stop();
+      stop_workers();
+      return err;
+    }
+  }
   main_loop_.add(listener_.fd(), EPOLLIN, accept_handler_.get());
   main_loop_.add(signal_fd_, EPOLLIN, signal_handler_.get());
   main_loop_.set_tick(kAcceptBackoff, [this] {
@@ -216,6 +228,12 @@ void Server::write_ports_file(const std::string& dir) {
     ports.monitoring =
         process::listen_urls(monitor_->https() ? "https" : "http", host, monitor_->port());
   }
+  if (ws_listener_.fd() >= 0) {
+    const std::string& host = options_.websocket.host.empty() ? std::string(protocol::kDefaultHost)
+                                                              : options_.websocket.host;
+    ports.websocket =
+        process::listen_urls(ws_tls_context_ ? "wss" : "ws", host, ws_listener_.port());
+  }
   if (auto err = ports_file_.write(dir, ports); !err.empty()) log::error("{}", err);
 }
 
@@ -256,9 +274,7 @@ void Server::accept_ready() {
       }
       return;
     }
-    num_clients_.fetch_add(1, std::memory_order_relaxed);
-    const std::uint64_t cid = next_cid_.fetch_add(1, std::memory_order_relaxed);
-    total_clients_.fetch_add(1, std::memory_order_relaxed);
+    const std::uint64_t cid = admit_client();
     Worker& worker = *workers_[next_worker_];
     next_worker_ = (next_worker_ + 1) % workers_.size();
     worker.adopt(accepted.fd, std::move(accepted.ip), accepted.port, cid);

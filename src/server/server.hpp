@@ -25,7 +25,9 @@
 #include "server/connection_context.hpp"
 #include "server/snapshot.hpp"
 #include "server/stats.hpp"
+#include "server/websocket_upgrade.hpp"
 #include "subjects/subject_index.hpp"
+#include "websocket/handshake.hpp"
 
 namespace gnatsd::monitor {
 class MonitorServer;
@@ -83,6 +85,8 @@ class Server final : public ClientContext {
   // The monitoring port actually bound (the OS's choice for -1); 0 when monitoring is off.
   int http_port() const noexcept;
   int https_port() const noexcept;  // the HTTPS monitoring port bound (-ms -1: the real one)
+  // The websocket port bound (-1 in the config: the OS's choice); 0 without one.
+  int websocket_port() const noexcept { return ws_listener_.port(); }
   WallClock::time_point start_time() const noexcept { return start_time_; }
   // When the options in force were loaded: the start, or the latest successful reload.
   WallClock::time_point config_load_time() const noexcept { return config_load_time_.load(); }
@@ -100,9 +104,19 @@ class Server final : public ClientContext {
   // Any thread. The authentication in force: a connection takes the current one when it is
   // accepted and again at each CONNECT.
   std::shared_ptr<const auth::Authenticator> authenticator() const override;
+  std::shared_ptr<const auth::Authenticator> websocket_authenticator() const override;
+  // Any thread: the websocket port's TLS (null for ws://) and how its upgrades are answered.
+  SSL_CTX* websocket_tls_context() const noexcept { return ws_tls_context_.get(); }
+  WebSocketUpgrade::Setup websocket_upgrade_setup() const;
+  // Any thread: a new client connection counts (max_connections, totals); its cid.
+  std::uint64_t admit_client() noexcept;
   // Main thread (config reload): later connections and CONNECTs use `authenticator`, and every
   // connected client is checked against it again.
   void set_authenticator(std::shared_ptr<const auth::Authenticator> authenticator);
+  // The websocket clients' authenticator for `options`: the websocket block's authorization
+  // replaces the top-level user, token and no_auth_user when it sets any of them.
+  static std::shared_ptr<const auth::Authenticator> make_websocket_authenticator(
+      const config::Options& options);
   // Helper threads for bcrypt checks, which would otherwise stall a worker's event loop.
   auth::CheckPool& check_pool() noexcept override { return check_pool_; }
 
@@ -125,6 +139,10 @@ class Server final : public ClientContext {
  private:
   void accept_ready();
   void accept_routes();
+  // The websocket listener (websocket_listener.cpp).
+  std::string start_websocket();
+  void accept_websockets();
+  void stop_websocket_listener();
   // Any thread: a route socket (accepted, or dialled: `dial`) goes to the next worker.
   void place_route(int fd, std::string ip, int port, std::shared_ptr<cluster::RouteDial> dial);
   std::string start_cluster();
@@ -170,7 +188,13 @@ class Server final : public ClientContext {
   // After workers_: destroyed (joined) first, since its jobs post results to worker loops.
   auth::CheckPool check_pool_;
   mutable std::mutex auth_mutex_;
-  std::shared_ptr<const auth::Authenticator> authenticator_;  // guarded by auth_mutex_
+  std::shared_ptr<const auth::Authenticator> authenticator_;     // guarded by auth_mutex_
+  std::shared_ptr<const auth::Authenticator> ws_authenticator_;  // guarded by auth_mutex_
+  // The websocket port (websocket {}): its listener, TLS and origin policy, fixed at start.
+  net::Listener ws_listener_;
+  net::SslCtxPtr ws_tls_context_;
+  websocket::OriginPolicy ws_origins_;
+  std::unique_ptr<net::CallbackHandler> ws_accept_handler_;
   net::EventLoop main_loop_;
   net::Listener listener_;
   int signal_fd_ = -1;

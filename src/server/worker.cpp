@@ -11,6 +11,8 @@
 #include "net/transport.hpp"
 #include "server/client_session.hpp"
 #include "server/server.hpp"
+#include "server/websocket_upgrade.hpp"
+#include "websocket/websocket_transport.hpp"
 
 namespace gnatsd::server {
 namespace {
@@ -95,8 +97,51 @@ void Worker::adopt_route(int fd, std::string ip, int port, std::uint64_t rid,
   });
 }
 
+void Worker::adopt_websocket(int fd, std::string ip, int port) {
+  loop_.post([this, fd, ip = std::move(ip), port]() mutable {
+    std::unique_ptr<net::Transport> transport;
+    // wss: TLS first, then HTTP inside it, as any HTTPS server.
+    if (SSL_CTX* tls = server_.websocket_tls_context()) {
+      transport =
+          std::make_unique<net::TlsTransport>(fd, tls, net::TlsTransport::Role::ServerFirst);
+    } else {
+      transport = std::make_unique<net::TcpTransport>(fd);
+    }
+    auto upgrade = std::make_shared<WebSocketUpgrade>(*this, std::move(transport), std::move(ip),
+                                                      port, server_.websocket_upgrade_setup());
+    upgrades_.emplace(upgrade.get(), upgrade);
+    upgrade->start();
+  });
+}
+
+void Worker::start_websocket_client(WebSocketUpgrade* upgrade,
+                                    std::unique_ptr<net::Transport> transport, std::string ip,
+                                    int port, websocket::UpgradeOutcome outcome) {
+  end_websocket_upgrade(upgrade);
+  const std::uint64_t cid = server_.admit_client();
+  outcome.settings.max_inflated = static_cast<std::size_t>(server_.options().max_pending);
+  auto* inner_tls = dynamic_cast<net::TlsTransport*>(transport.get());
+  auto ws = std::make_unique<websocket::WebSocketTransport>(std::move(transport), outcome.settings);
+  auto session = std::make_shared<ClientSession>(
+      server_, *this, std::move(ws), cid, std::move(ip), port,
+      WebSocketClient{std::move(outcome.client_ip), inner_tls, server_.tls_context() != nullptr});
+  connections_.emplace(session.get(), session);
+  session->start();
+}
+
+void Worker::end_websocket_upgrade(WebSocketUpgrade* upgrade) {
+  auto it = upgrades_.find(upgrade);
+  if (it == upgrades_.end()) return;
+  // Alive until the batch ends: the upgrade is still on the stack.
+  retired_upgrades_.push_back(std::move(it->second));
+  upgrades_.erase(it);
+}
+
 void Worker::shutdown() {
   loop_.post([this] {
+    std::vector<std::shared_ptr<WebSocketUpgrade>> upgrades;
+    for (auto& [ptr, upgrade] : upgrades_) upgrades.push_back(upgrade);
+    for (auto& upgrade : upgrades) upgrade->abort();
     std::vector<std::shared_ptr<Connection>> all;
     all.reserve(connections_.size());
     for (auto& [ptr, connection] : connections_) all.push_back(connection);
@@ -237,6 +282,7 @@ void Worker::after_batch() {
     if (!pending.empty()) server_.worker(i).enqueue_remote_flushes(pending);
   }
   retired_.clear();
+  retired_upgrades_.clear();
 }
 
 void Worker::tick() {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "net/event_loop.hpp"
+#include "net/transport.hpp"
 #include "server/connection_context.hpp"
 #include "server/snapshot.hpp"
 #include "server/stats.hpp"
@@ -23,12 +24,16 @@
 namespace gnatsd::cluster {
 struct RouteDial;
 }
+namespace gnatsd::websocket {
+struct UpgradeOutcome;
+}
 
 namespace gnatsd::server {
 
 class ClientSession;
 class Connection;
 class Server;
+class WebSocketUpgrade;
 
 class Worker final : public ConnectionOwner {
  public:
@@ -45,6 +50,14 @@ class Worker final : public ConnectionOwner {
   // The same for a cluster route; `dial` is the URL this server dialled (null: accepted).
   void adopt_route(int fd, std::string ip, int port, std::uint64_t rid,
                    std::shared_ptr<cluster::RouteDial> dial);
+  // Any thread: a socket accepted on the websocket port; its upgrade (and TLS handshake for
+  // wss) runs on this worker, which then owns the client.
+  void adopt_websocket(int fd, std::string ip, int port);
+  // Loop thread, from a WebSocketUpgrade: the 101 went out, the client session starts; or the
+  // upgrade ended without one.
+  void start_websocket_client(WebSocketUpgrade* upgrade, std::unique_ptr<net::Transport> transport,
+                              std::string ip, int port, websocket::UpgradeOutcome outcome);
+  void end_websocket_upgrade(WebSocketUpgrade* upgrade);
   // Any thread: flush every session, close them all, then stop the loop.
   void shutdown();
   // Loop thread: what monitoring asked for (see Server::snapshot).
@@ -92,6 +105,8 @@ class Worker final : public ConnectionOwner {
 
   std::unordered_map<Connection*, std::shared_ptr<Connection>> connections_;
   std::vector<std::shared_ptr<Connection>> retired_;  // closed this batch
+  std::unordered_map<WebSocketUpgrade*, std::shared_ptr<WebSocketUpgrade>> upgrades_;
+  std::vector<std::shared_ptr<WebSocketUpgrade>> retired_upgrades_;  // ended this batch
   std::vector<std::shared_ptr<Connection>> local_flush_;
   std::vector<std::vector<std::shared_ptr<Connection>>> remote_flush_;  // by worker index
 

@@ -19,6 +19,7 @@ export const BINARY =
   "nats-server";
 
 const LISTEN_RE = /Listening for client connections on 127\.0\.0\.1:(\d+)/;
+const WS_LISTEN_RE = /Listening for websocket clients on (wss?):\/\/(\[[^\]]+\]|[^\s:]+):(\d+)/;
 const READY_TIMEOUT_MS = 10_000;
 const TERM_TIMEOUT_MS = 5_000;
 const KILL_TIMEOUT_MS = 5_000;
@@ -240,6 +241,26 @@ export class ServerProcess {
       child.kill("SIGKILL");
       return within(this.exited, KILL_TIMEOUT_MS, `pid ${this.pid} to exit on SIGKILL`);
     }
+  }
+
+  /**
+   * Waits (bounded) until this run's log matches `re` and returns the match. The log is the
+   * server's output since its last start (a tail of it), so after a restart only the new run's
+   * lines match.
+   */
+  async logMatch(re, ms = 5_000, what = String(re)) {
+    let m = null;
+    await waitFor(() => (m = re.exec(this.log)) !== null, ms, `${what} in the server log`);
+    return m;
+  }
+
+  /**
+   * The WebSocket listener of this run, from the line `Listening for websocket clients on
+   * ws://HOST:PORT` (wss:// with TLS): `{ scheme, host, port, url }`, url as `ws://HOST:PORT`.
+   */
+  async websocket(ms = 5_000) {
+    const m = await this.logMatch(WS_LISTEN_RE, ms, "the websocket listening line");
+    return { scheme: m[1], host: m[2], port: Number(m[3]), url: `${m[1]}://${m[2]}:${m[3]}` };
   }
 
   /** Stops the server and starts it again on the same port with the same arguments. */

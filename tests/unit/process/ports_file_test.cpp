@@ -18,10 +18,13 @@ namespace {
 
 TEST(PortsFileTest, JsonAsGoMarshalsIt) {
   EXPECT_EQ(ports_json({}), "{}");
-  EXPECT_EQ(ports_json({{"nats://127.0.0.1:4222"}, {}}), R"({"nats":["nats://127.0.0.1:4222"]})");
+  EXPECT_EQ(ports_json({{"nats://127.0.0.1:4222"}, {}, {}}),
+            R"({"nats":["nats://127.0.0.1:4222"]})");
   EXPECT_EQ(
-      ports_json({{"tls://[::1]:4222"}, {"http://[::1]:8222", "http://127.0.0.1:8222"}}),
+      ports_json({{"tls://[::1]:4222"}, {"http://[::1]:8222", "http://127.0.0.1:8222"}, {}}),
       R"({"nats":["tls://[::1]:4222"],"monitoring":["http://[::1]:8222","http://127.0.0.1:8222"]})");
+  EXPECT_EQ(ports_json({{"nats://127.0.0.1:4222"}, {}, {"ws://127.0.0.1:8080"}}),
+            R"({"nats":["nats://127.0.0.1:4222"],"websocket":["ws://127.0.0.1:8080"]})");
 }
 
 TEST(PortsFileTest, ListenUrlsOfASpecificHost) {
@@ -49,12 +52,12 @@ TEST_F(PortsFileDirTest, WrittenUnderTheExecutableAndPidAndRemoved) {
   const std::string path = expected_path();
   {
     PortsFile ports_file;
-    ASSERT_EQ(ports_file.write(dir_.path(), {{"nats://127.0.0.1:4222"}, {}}), "");
+    ASSERT_EQ(ports_file.write(dir_.path(), {{"nats://127.0.0.1:4222"}, {}, {}}), "");
     EXPECT_EQ(read(path), R"({"nats":["nats://127.0.0.1:4222"]})");
     ports_file.remove();
     EXPECT_FALSE(std::filesystem::exists(path));
     ports_file.remove();  // harmless twice
-    ASSERT_EQ(ports_file.write(dir_.path() + "/", {{}, {"http://127.0.0.1:8222"}}), "");
+    ASSERT_EQ(ports_file.write(dir_.path() + "/", {{}, {"http://127.0.0.1:8222"}, {}}), "");
     EXPECT_EQ(read(path), R"({"monitoring":["http://127.0.0.1:8222"]})");
   }
   EXPECT_FALSE(std::filesystem::exists(path));
