@@ -95,6 +95,7 @@ void WebSocketUpgrade::read_request() {
 }
 
 void WebSocketUpgrade::answer(std::string_view head, bool data_after_head) {
+  head_size_ = head.size();
   outcome_ = websocket::answer_upgrade(head, data_after_head, setup_.policy);
   if (!outcome_.accepted && !outcome_.error.empty() &&
       outcome_.error != "missing required Host header" &&
@@ -124,7 +125,20 @@ void WebSocketUpgrade::send_response() {
 
 void WebSocketUpgrade::finish() {
   if (!outcome_.accepted) {
-    close_now();
+    if (!outcome_.keep_alive) {
+      close_now();
+      return;
+    }
+    // Another request may follow on this connection (within the same handshake timeout).
+    in_.erase(0, head_size_);
+    out_.clear();
+    out_pos_ = 0;
+    answered_ = false;
+    outcome_ = {};
+    set_events(EPOLLIN | EPOLLRDHUP);
+    if (auto end = websocket::find_head_end(in_)) {
+      answer(std::string_view(in_).substr(0, *end), in_.size() > *end);
+    }
     return;
   }
   done_ = true;

@@ -54,6 +54,7 @@ class WebSocketUpgrade final : public net::IoHandler,
   Setup setup_;
   bool tls_;
   std::string in_;
+  std::size_t head_size_ = 0;  // of the request being answered
   std::string out_;
   std::size_t out_pos_ = 0;
   bool answered_ = false;

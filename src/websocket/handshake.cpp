@@ -92,16 +92,18 @@ std::string_view status_text(int status) {
   }
 }
 
-// nats-server's wsReturnHTTPError: Go's http.Error with the Sec-Websocket-Version header.
-UpgradeOutcome refuse(int status, std::string reason) {
+// nats-server's wsReturnHTTPError: Go's http.Error with the Sec-Websocket-Version header. An
+// HTTP/1.1 client may try again on the same connection, as with Go's server.
+UpgradeOutcome refuse(int status, std::string reason, bool keep_alive) {
   UpgradeOutcome out;
   const std::string body = fmt::format("{}\n", status_text(status));
   out.response = fmt::format(
       "HTTP/1.1 {} {}\r\nContent-Type: text/plain; charset=utf-8\r\nSec-Websocket-Version: "
-      "13\r\nX-Content-Type-Options: nosniff\r\nDate: {}\r\nContent-Length: {}\r\nConnection: "
-      "close\r\n\r\n{}",
-      status, status_text(status), http_date(), body.size(), body);
+      "13\r\nX-Content-Type-Options: nosniff\r\nDate: {}\r\nContent-Length: {}\r\n{}\r\n{}",
+      status, status_text(status), http_date(), body.size(),
+      keep_alive ? "" : "Connection: close\r\n", body);
   out.error = std::move(reason);
+  out.keep_alive = keep_alive;
   return out;
 }
 
@@ -305,6 +307,11 @@ UpgradeOutcome answer_upgrade(std::string_view head, bool data_after_head,
     out.error = "missing required Host header";
     return out;
   }
+  const bool keep_alive =
+      request.version == "HTTP/1.1" && !header_contains(request, "Connection", "close");
+  auto refuse = [keep_alive](int status, std::string reason) {
+    return websocket::refuse(status, std::move(reason), keep_alive);
+  };
   if (request.method != "GET") return refuse(405, "request method must be GET");
   if (request.get("Host").empty()) return refuse(400, "'Host' missing in request");
   if (!header_contains(request, "Upgrade", "websocket"))
@@ -319,7 +326,9 @@ UpgradeOutcome answer_upgrade(std::string_view head, bool data_after_head,
     if (std::string err = policy.origins->check(request, policy.tls); !err.empty())
       return refuse(403, "origin not allowed: " + err);
   }
-  if (data_after_head) return refuse(400, "client sent data before handshake is complete");
+  // nats-server has already taken the socket over from Go's server here: it is closed.
+  if (data_after_head)
+    return websocket::refuse(400, "client sent data before handshake is complete", false);
 
   UpgradeOutcome out;
   out.accepted = true;

@@ -61,6 +61,9 @@ struct UpgradeOutcome {
   std::string error;     // why it was refused, for "websocket handshake error: <error>"
   TransportSettings settings;
   std::string client_ip;  // from X-Forwarded-For, when it is an IP address
+  // Refused, but the connection stays open for another request (HTTP/1.1 keep-alive, as Go's
+  // server keeps it after nats-server's refusal).
+  bool keep_alive = false;
 };
 
 struct UpgradePolicy {
