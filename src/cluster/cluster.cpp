@@ -47,11 +47,12 @@ std::chrono::milliseconds jitter() {
 
 Cluster::Cluster(const config::Options& options, const server::ServerContext& live,
                  std::string server_id, std::vector<std::string> client_urls,
-                 subjects::SubjectIndex& index)
+                 std::vector<std::string> ws_urls, subjects::SubjectIndex& index)
     : options_(options),
       live_(live),
       server_id_(std::move(server_id)),
       client_urls_(std::move(client_urls)),
+      ws_urls_(std::move(ws_urls)),
       index_(index),
       name_(options.cluster.name) {
   if (name_.empty()) {
@@ -360,7 +361,10 @@ protocol::RouteInfo Cluster::own_info_locked() const {
   }
   info.cluster = name_;
   info.cluster_dynamic = dynamic_name_;
-  if (!cluster.no_advertise) info.connect_urls = client_urls_;
+  if (!cluster.no_advertise) {
+    info.connect_urls = client_urls_;
+    info.ws_connect_urls = ws_urls_;
+  }
   if (const auto& permissions = permissions_) {
     if (permissions->publish) {
       info.import_permission =
@@ -409,8 +413,10 @@ Registration Cluster::register_route(const std::shared_ptr<Route>& route,
     Peer& peer = peers_[info.server_id];
     peer.route = route;
     peer.client_urls = info.connect_urls;
+    peer.ws_urls = info.ws_connect_urls;
     peer_order_.push_back(info.server_id);
-    urls_changed = !live().cluster.no_advertise && !info.connect_urls.empty();
+    urls_changed = !live().cluster.no_advertise &&
+                   (!info.connect_urls.empty() || !info.ws_connect_urls.empty());
     if (urls_changed) peers_advertised_.store(true, std::memory_order_release);
     // This server's interest, then (under the same lock) every later change: the peer never
     // misses or reorders an update.
@@ -444,7 +450,8 @@ void Cluster::route_closed(Route& route, std::string_view /*reason*/) {
     std::lock_guard lock(mu_);
     const std::string& id = route.remote_id();
     if (auto it = peers_.find(id); it != peers_.end() && it->second.route.get() == &route) {
-      urls_changed = !live().cluster.no_advertise && !it->second.client_urls.empty();
+      urls_changed = !live().cluster.no_advertise &&
+                     (!it->second.client_urls.empty() || !it->second.ws_urls.empty());
       peers_.erase(it);
       peer_order_.erase(std::remove(peer_order_.begin(), peer_order_.end(), id), peer_order_.end());
     }
@@ -505,8 +512,10 @@ void Cluster::peer_updated(Route& route, const protocol::RouteInfo& info,
     std::lock_guard lock(mu_);
     if (auto it = peers_.find(route.remote_id());
         it != peers_.end() && it->second.route.get() == &route) {
-      urls_changed = !live().cluster.no_advertise && !it->second.client_urls.empty();
+      urls_changed = !live().cluster.no_advertise &&
+                     (!it->second.client_urls.empty() || !it->second.ws_urls.empty());
       it->second.client_urls.clear();
+      it->second.ws_urls.clear();
     }
   }
   if (urls_changed && urls_changed_) urls_changed_();
@@ -548,19 +557,28 @@ std::size_t Cluster::num_routes() const {
   return peers_.size();
 }
 
-std::vector<std::string> Cluster::peer_client_urls() const {
+std::vector<std::string> Cluster::peer_urls(std::vector<std::string> Peer::*which,
+                                            const std::vector<std::string>& own) const {
   std::lock_guard lock(mu_);
   std::vector<std::string> urls;
   if (live().cluster.no_advertise) return urls;
   for (const auto& id : peer_order_) {
-    for (const auto& url : peers_.at(id).client_urls) {
+    for (const auto& url : peers_.at(id).*which) {
       if (std::find(urls.begin(), urls.end(), url) == urls.end() &&
-          std::find(client_urls_.begin(), client_urls_.end(), url) == client_urls_.end()) {
+          std::find(own.begin(), own.end(), url) == own.end()) {
         urls.push_back(url);
       }
     }
   }
   return urls;
+}
+
+std::vector<std::string> Cluster::peer_client_urls() const {
+  return peer_urls(&Peer::client_urls, client_urls_);
+}
+
+std::vector<std::string> Cluster::peer_ws_urls() const {
+  return peer_urls(&Peer::ws_urls, ws_urls_);
 }
 
 }  // namespace gnatsd::cluster

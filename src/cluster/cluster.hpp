@@ -43,8 +43,10 @@ class Cluster final : public RouteContext, public server::InterestListener {
   // `options`: the start-up options (listen address, routes); `client_urls`: this server's own
   // client URLs as it advertises them.
   // `live`: the options in force (reloads change them); `options` those of the start-up.
+  // `ws_urls`: its WebSocket client URLs (ws_connect_urls), empty without a websocket port.
   Cluster(const config::Options& options, const server::ServerContext& live, std::string server_id,
-          std::vector<std::string> client_urls, subjects::SubjectIndex& index);
+          std::vector<std::string> client_urls, std::vector<std::string> ws_urls,
+          subjects::SubjectIndex& index);
   ~Cluster();
   Cluster(const Cluster&) = delete;
   Cluster& operator=(const Cluster&) = delete;
@@ -84,6 +86,9 @@ class Cluster final : public RouteContext, public server::InterestListener {
   // The other servers' client URLs (registered routes, unless no_advertise), in join order.
   std::vector<std::string> peer_client_urls() const;
   const std::vector<std::string>& own_client_urls() const noexcept { return client_urls_; }
+  // The same for WebSocket clients: the other servers' ws_connect_urls, and this server's.
+  std::vector<std::string> peer_ws_urls() const;
+  const std::vector<std::string>& own_ws_urls() const noexcept { return ws_urls_; }
   bool peers_ever_advertised() const noexcept {
     return peers_advertised_.load(std::memory_order_acquire);
   }
@@ -112,7 +117,11 @@ class Cluster final : public RouteContext, public server::InterestListener {
   struct Peer {
     std::shared_ptr<Route> route;
     std::vector<std::string> client_urls;
+    std::vector<std::string> ws_urls;
   };
+  // A peer's URLs (client or WebSocket), deduplicated, without this server's own.
+  std::vector<std::string> peer_urls(std::vector<std::string> Peer::*which,
+                                     const std::vector<std::string>& own) const;
   void dial_loop(std::shared_ptr<RouteDial> dial);
   // Waits `delay` unless stopping; false when stopping.
   bool pause(std::chrono::milliseconds delay);
@@ -126,6 +135,7 @@ class Cluster final : public RouteContext, public server::InterestListener {
   const config::Options& live() const noexcept { return live_.options(); }
   const std::string server_id_;
   const std::vector<std::string> client_urls_;
+  const std::vector<std::string> ws_urls_;
   subjects::SubjectIndex& index_;
   net::Listener listener_;
   // cluster { permissions } in force (start-up, then reloads): import (what routes may send

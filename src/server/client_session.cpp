@@ -68,8 +68,12 @@ void ClientSession::send_info() {
   // Only the first INFO has the nonce, as in nats-server (a lame-duck INFO does not).
   if (authenticator_->has_nkeys()) nonce_ = auth::nkey::make_nonce();
   info_generation_ = context_.client_info_generation();
-  enqueue(context_.client_info(cid_, ip_, authenticator_->advertise_auth_required(), secure(),
-                               /*lame_duck=*/false, nonce_));
+  enqueue(info(/*lame_duck=*/false, nonce_));
+}
+
+std::string ClientSession::info(bool lame_duck, std::string_view nonce) const {
+  return context_.client_info(cid_, ip_, authenticator_->advertise_auth_required(), secure(),
+                              lame_duck, nonce, /*websocket=*/ws_ != nullptr);
 }
 
 bool ClientSession::process_input() {
@@ -425,14 +429,13 @@ bool ClientSession::on_pong() {
 void ClientSession::send_lame_duck_info() {
   // As nats-server: only clients that announced protocol 1 (INFO updates) get it.
   if (closed_ || protocol_ < 1) return;
-  enqueue(context_.client_info(cid_, ip_, authenticator_->advertise_auth_required(), secure(),
-                               /*lame_duck=*/true));
+  enqueue(info(/*lame_duck=*/true));
 }
 
 void ClientSession::send_cluster_info() {
   if (closed_ || protocol_ < 1 || !first_pong_sent_) return;
   info_generation_ = context_.client_info_generation();
-  enqueue(context_.client_info(cid_, ip_, authenticator_->advertise_auth_required(), secure()));
+  enqueue(info(/*lame_duck=*/false));
 }
 
 void ClientSession::send_ok() {

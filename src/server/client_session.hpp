@@ -132,6 +132,8 @@ class ClientSession final : public Connection {
   bool publish(const protocol::PubFrame& frame);
   bool on_gated_pub(const protocol::PubFrame& frame);
   void send_info();
+  // This client's INFO (the first one with its nonce).
+  std::string info(bool lame_duck, std::string_view nonce = {}) const;
   void send_ok();
   void send_no_responders(std::string_view reply);
 

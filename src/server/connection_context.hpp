@@ -83,9 +83,10 @@ class ClientContext : public ServerContext {
   // Told of every local subscription change; null without a cluster.
   virtual InterestListener* interest_listener() noexcept = 0;
   // INFO for one client (see protocol::info_frame).
+  // `websocket`: for a WebSocket client (connect_urls are then the cluster's WebSocket URLs).
   virtual std::string client_info(std::uint64_t cid, const std::string& ip, bool auth_required,
-                                  bool tls, bool lame_duck = false,
-                                  std::string_view nonce = {}) const = 0;
+                                  bool tls, bool lame_duck = false, std::string_view nonce = {},
+                                  bool websocket = false) const = 0;
   virtual int num_clients() const noexcept = 0;
   // Counts changes of the cluster's client URLs: a client whose INFO predates the latest one
   // gets a fresh INFO after its first PING.

@@ -281,29 +281,48 @@ void Server::accept_ready() {
   }
 }
 
-std::vector<std::string> Server::advertised_client_urls() const {
-  if (!options_.client_advertise.empty()) {
-    std::string adv = options_.client_advertise;
+namespace {
+
+// host:port URLs a listener is advertised with: `advertise` (scheme stripped, `port` added
+// when it has none), else the listen address, a wildcard one as the addresses other hosts can
+// reach (no loopback), as nats-server's getConnectURLs.
+std::vector<std::string> advertised_urls(std::string adv, const std::string& host, int port) {
+  if (!adv.empty()) {
     if (auto scheme = adv.find("://"); scheme != std::string::npos) adv.erase(0, scheme + 3);
-    // nats-server adds the client port when the advertised address has none.
     if (adv.find(':') == std::string::npos || (adv.front() == '[' && adv.back() == ']'))
-      adv = cluster::join_host_port(adv, protocol::kDefaultPort);
+      adv = cluster::join_host_port(adv, port);
     return {adv};
   }
-  const bool any = options_.host.empty() || options_.host == "0.0.0.0" || options_.host == "::";
+  const bool any = host.empty() || host == "0.0.0.0" || host == "::";
   std::vector<std::string> urls;
-  for (auto url : process::listen_urls("nats", options_.host, listener_.port())) {
+  for (auto url : process::listen_urls("nats", host, port)) {
     url.erase(0, 7);  // "nats://"
-    // A wildcard listener advertises the addresses other hosts can reach.
     if (any && (url.starts_with("127.") || url.starts_with("[::1]"))) continue;
     urls.push_back(std::move(url));
   }
   return urls;
 }
 
+}  // namespace
+
+std::vector<std::string> Server::advertised_client_urls() const {
+  // nats-server adds the default client port to an advertised address without one.
+  return advertised_urls(
+      options_.client_advertise, options_.host,
+      options_.client_advertise.empty() ? listener_.port() : protocol::kDefaultPort);
+}
+
+std::vector<std::string> Server::advertised_ws_urls() const {
+  if (ws_listener_.fd() < 0) return {};
+  const config::WebsocketOptions& ws = options_.websocket;
+  return advertised_urls(ws.advertise,
+                         ws.host.empty() ? std::string(protocol::kDefaultHost) : ws.host,
+                         ws_listener_.port());
+}
+
 std::string Server::start_cluster() {
-  cluster_ = std::make_unique<cluster::Cluster>(options_, *this, server_id_,
-                                                advertised_client_urls(), index_);
+  cluster_ = std::make_unique<cluster::Cluster>(
+      options_, *this, server_id_, advertised_client_urls(), advertised_ws_urls(), index_);
   if (auto err = cluster_->listen(); !err.empty()) {
     cluster_.reset();
     return err;
@@ -321,14 +340,14 @@ std::string Server::start_cluster() {
   return {};
 }
 
-std::vector<std::string> Server::cluster_client_urls() const {
+std::vector<std::string> Server::cluster_client_urls(bool websocket) const {
   const cluster::Cluster* cluster = this->cluster();
   if (cluster == nullptr) return {};
-  auto peers = cluster->peer_client_urls();
+  auto peers = websocket ? cluster->peer_ws_urls() : cluster->peer_client_urls();
   // As nats-server: no list while alone, but once another server was advertised the list
   // keeps at least this server's own URLs.
   if (peers.empty() && !cluster->peers_ever_advertised()) return {};
-  std::vector<std::string> urls = cluster->own_client_urls();
+  std::vector<std::string> urls = websocket ? cluster->own_ws_urls() : cluster->own_client_urls();
   urls.insert(urls.end(), peers.begin(), peers.end());
   return urls;
 }
@@ -394,7 +413,8 @@ void Server::handle_signals() {
 }
 
 std::string Server::client_info(std::uint64_t cid, const std::string& ip, bool auth_required,
-                                bool tls, bool lame_duck, std::string_view nonce) const {
+                                bool tls, bool lame_duck, std::string_view nonce,
+                                bool websocket) const {
   const config::Options& options = this->options();
   // A configured name shows even without a cluster port, as in nats-server.
   std::string cluster_name = options_.cluster.name;
@@ -402,10 +422,11 @@ std::string Server::client_info(std::uint64_t cid, const std::string& ip, bool a
   const cluster::Cluster* cluster = this->cluster();
   if (cluster != nullptr) {
     cluster_name = cluster->cluster_name();
-    connect_urls = cluster_client_urls();
+    // WebSocket clients are told the cluster's WebSocket URLs (nats-server's ws_connect_urls).
+    connect_urls = cluster_client_urls(websocket);
     // Entering lame duck mode: clients are pointed at the other servers only.
     if (lame_duck) {
-      const auto& own = cluster->own_client_urls();
+      const auto& own = websocket ? cluster->own_ws_urls() : cluster->own_client_urls();
       std::erase_if(connect_urls, [&](const std::string& url) {
         return std::find(own.begin(), own.end(), url) != own.end();
       });

@@ -73,7 +73,8 @@ class Server final : public ClientContext {
   }
   // Any thread: the client URLs of the whole cluster (this server's first), as INFO's
   // connect_urls lists them; empty while no route is up.
-  std::vector<std::string> cluster_client_urls() const;
+  // `websocket`: the cluster's WebSocket URLs instead, as WebSocket clients are told them.
+  std::vector<std::string> cluster_client_urls(bool websocket = false) const;
   std::uint64_t client_info_generation() const noexcept override {
     return info_generation_.load(std::memory_order_acquire);
   }
@@ -99,7 +100,8 @@ class Server final : public ClientContext {
   // connection is TLS (decided once, when it was accepted).
   // `lame_duck`: the INFO update sent when the server enters lame duck mode ("ldm": true).
   std::string client_info(std::uint64_t cid, const std::string& ip, bool auth_required, bool tls,
-                          bool lame_duck = false, std::string_view nonce = {}) const override;
+                          bool lame_duck = false, std::string_view nonce = {},
+                          bool websocket = false) const override;
 
   // Any thread. The authentication in force: a connection takes the current one when it is
   // accepted and again at each CONNECT.
@@ -150,6 +152,7 @@ class Server final : public ClientContext {
   void cluster_urls_changed();
   // This server's client URLs as it advertises them to the cluster (host:port).
   std::vector<std::string> advertised_client_urls() const;
+  std::vector<std::string> advertised_ws_urls() const;
   void handle_signals();
   void stop_workers();
   // Lame duck mode (SIGUSR2, --signal ldm): stop accepting, tell clients (INFO "ldm"), wait the

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <memory>
 #include <regex>
 #include <string>
@@ -14,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "client_helpers.hpp"
+#include "cluster_harness.hpp"
 #include "eventually.hpp"
 #include "http_client.hpp"
 #include "raw_client.hpp"
@@ -1062,6 +1064,46 @@ TEST(WebSocketInterop, TcpAndWebsocketClientsExchangeMessages) {
   ASSERT_EQ(roundtrip(*tcp, "PUB to.ws 12\r\nfrom the tcp\r\n"), "PONG\r\n");
   ASSERT_TRUE(ws->send_nats("PING\r\n"));
   EXPECT_EQ(ws->read_nats_until_pong(), msg("to.ws", "7", "from the tcp") + "PONG\r\n");
+}
+
+}  // namespace
+}  // namespace gnatsd::test
+
+namespace gnatsd::test {
+namespace {
+
+// The connect_urls a WebSocket client of `s` is told in its INFO.
+std::vector<std::string> ws_connect_urls(const WsServer& s) {
+  WsClient c(s.port);
+  if (!c.upgrade(s.request())) return {};
+  const std::string info = c.read_info();
+  if (!info.starts_with("INFO ")) return {};
+  return json::parse(info.substr(5)).value("connect_urls", std::vector<std::string>{});
+}
+
+TEST(WebSocketCluster, ClientsAreToldTheClustersWebsocketUrls) {
+  // nats-server sends its ws_connect_urls over routes; a WebSocket client's INFO lists the
+  // WebSocket URLs of the whole cluster, never the client ports.
+  WsServer a("", "cluster { listen: \"127.0.0.1:-1\" }");
+  const int route_port = cluster::route_listen_port(a.process);
+  ASSERT_GT(route_port, 0);
+  WsServer b("", "cluster { listen: \"127.0.0.1:-1\", routes: [\"nats://127.0.0.1:" +
+                     std::to_string(route_port) + "\"] }");
+  const std::string a_url = "127.0.0.1:" + std::to_string(a.port);
+  const std::string b_url = "127.0.0.1:" + std::to_string(b.port);
+  std::vector<std::string> urls;
+  EXPECT_TRUE(eventually(
+      [&] {
+        urls = ws_connect_urls(a);
+        return std::find(urls.begin(), urls.end(), b_url) != urls.end();
+      },
+      10s, 50ms))
+      << "connect_urls of a WebSocket client of A: " << json(urls).dump();
+  EXPECT_NE(std::find(urls.begin(), urls.end(), a_url), urls.end());
+  for (const auto& url : urls) {
+    EXPECT_NE(url, "127.0.0.1:" + std::to_string(a.process.port())) << "a client port";
+    EXPECT_NE(url, "127.0.0.1:" + std::to_string(b.process.port())) << "a client port";
+  }
 }
 
 }  // namespace

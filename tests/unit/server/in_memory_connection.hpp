@@ -123,7 +123,8 @@ class StandaloneClientContext final : public ClientContext {
   server::InterestListener* interest_listener() noexcept override { return nullptr; }
   std::uint64_t client_info_generation() const noexcept override { return 0; }
   std::string client_info(std::uint64_t cid, const std::string& ip, bool auth_required, bool tls,
-                          bool lame_duck, std::string_view nonce) const override {
+                          bool lame_duck, std::string_view nonce,
+                          bool /*websocket*/) const override {
     return protocol::info_frame({.server_id = "NTESTSERVER",
                                  .server_name = "NTESTSERVER",
                                  .host = "127.0.0.1",
