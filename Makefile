@@ -66,7 +66,7 @@ $(FUZZ_BUILD)/build.ninja:
 
 # Each libFuzzer target of tests/fuzz for FUZZ_TIME seconds, one after the other, from its
 # committed corpus; new inputs go to $(FUZZ_BUILD)/corpus/<target>, crashes to $(FUZZ_BUILD)/.
-FUZZ_TARGETS := client_parser connect config monitor_query route_parser
+FUZZ_TARGETS := client_parser connect config monitor_query route_parser websocket_frame
 fuzz:
 	@scripts/install-deps.sh --fuzz
 	$(MAKE) $(FUZZ_BUILD)/build.ninja

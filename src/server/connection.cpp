@@ -179,9 +179,14 @@ void Connection::handle_readable() {
     worker_.schedule_flush(shared_from_this());
   if (tls_) {
     after_tls_read(drained);
-  } else if (transport_->has_buffered_input()) {
-    read_buffered_input();
+    return;
   }
+  // TLS under WebSocket frames: a write that waited for a read goes on now.
+  if (flush_waits_readable_) {
+    flush_waits_readable_ = false;
+    flush();
+  }
+  read_buffered_input();
 }
 
 void Connection::consume_input(std::size_t consumed, std::size_t pending_frame_size) {
