@@ -51,7 +51,21 @@ bool Outbound::stuck_for(std::chrono::nanoseconds window) const noexcept {
 
 bool Outbound::Writer::refill() {
   if (has_unwritten()) return true;
-  reset_write_buffer(out_.writing_, out_.written_);
+  // While a stream goes on (a big backlog queued again meanwhile), the drained buffer is kept:
+  // it becomes the next pending one and fills up again. Releasing it would make every round
+  // regrow a buffer from nothing and fault its pages in again; it is given back once the
+  // stream ebbs.
+  bool streaming = false;
+  if (out_.writing_.capacity() > kMaxRetainedBuffer) {
+    std::lock_guard lock(out_.mutex_);
+    streaming = out_.shared_.pending.size() > kMaxRetainedBuffer / 2;
+  }
+  if (streaming) {
+    out_.writing_.clear();
+    out_.written_ = 0;
+  } else {
+    reset_write_buffer(out_.writing_, out_.written_);
+  }
   std::lock_guard lock(out_.mutex_);
   out_.shared_.pending.swap(out_.writing_);
   return !out_.writing_.empty();

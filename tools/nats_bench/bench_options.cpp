@@ -63,7 +63,8 @@ Modes:
 
 Options:
   -s, --server URL     nats://[user:pass@]host:port (default nats://127.0.0.1:4222);
-                       tls://... connects with TLS
+                       tls://... connects with TLS; ws://host:port to a WebSocket
+                       listener (no_tls), the NATS protocol inside WebSocket frames
   --sub-server URL     throughput mode: subscribers connect to this server (another member
                        of the publishers' cluster), so every message crosses a route
   --pub N              publishers / requesters (default 1)
@@ -215,6 +216,12 @@ ParsedCommandLine parse_bench_options(const std::vector<std::string>& args) {
     if (o.pubs < 1 && o.subs < 1) return bad("nothing to do: --pub and --sub are both 0");
     if (o.pubs < 1 && o.msgs > 0) return bad("--msgs > 0 needs at least one publisher");
   }
+  // WebSocket is a layer of its own under the NATS protocol; stacking it on TLS is not done.
+  const bool websocket = o.server.websocket || (o.sub_server && o.sub_server->websocket);
+  if (websocket && (o.server.tls || (o.sub_server && o.sub_server->tls) || o.tls.enabled ||
+                    !o.tls.ca_file.empty() || !o.tls.cert_file.empty()))
+    return bad("WebSocket over TLS (wss://) is not supported: use ws:// (a no_tls listener)");
+  if (websocket && o.mode == Mode::Idle) return bad("idle mode does not support WebSocket");
   // As in the nats clients, naming a CA or a client certificate asks for TLS.
   o.tls.enabled = o.tls.enabled || o.server.tls || !o.tls.ca_file.empty() ||
                   !o.tls.cert_file.empty() || !o.tls.key_file.empty();

@@ -1,5 +1,5 @@
-// Socket set-up, the handshake (with the TLS upgrade), raw I/O and buffer management of a
-// nats-bench connection.
+// Socket set-up, the handshake (with the TLS or WebSocket upgrade), raw I/O and buffer
+// management of a nats-bench connection.
 #include "connection.hpp"
 
 #include <fcntl.h>
@@ -81,6 +81,12 @@ void Connection::make_room(std::size_t need) {
 }
 
 bool Connection::write_queued() {
+  // Framed bytes first: they were taken from out_ before what is left in it.
+  if (ws_ && ws_->has_pending_output()) {
+    int drained = ws_->drain();
+    if (drained < 0) return fail(ws_->error());
+    if (drained == 0) return true;
+  }
   while (out_sent_ < out_.size()) {
     long n = transmit(out_.data() + out_sent_, out_.size() - out_sent_);
     if (n == 0) return true;
@@ -93,6 +99,10 @@ bool Connection::write_queued() {
 }
 
 long Connection::receive(char* buf, std::size_t len) {
+  if (ws_) {
+    long n = ws_->read(buf, len);
+    return n < 0 ? failed(ws_->error()) : n;
+  }
   if (tls_) {
     TlsStream::Io io = tls_->read(buf, len);
     tls_read_wants_write_ = io.status == TlsStream::Status::WantWrite;
@@ -112,6 +122,11 @@ long Connection::receive(char* buf, std::size_t len) {
 }
 
 long Connection::transmit(const char* data, std::size_t len) {
+  if (ws_) {
+    // One masked frame per call, however many NATS frames it carries.
+    long n = ws_->write(data, len);
+    return n < 0 ? failed(ws_->error()) : n;
+  }
   if (tls_) {
     // A write stopped by a full socket is retried with the same bytes at the front (the
     // partial-write and moving-buffer modes allow more behind them, from a moved buffer).
@@ -181,6 +196,11 @@ std::string Connection::open(const ServerUrl& url, const TlsClientContext* tls,
   if (fd_ < 0) return last_error;
   int one = 1;
   ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (url.websocket) {
+    ws_ = std::make_unique<WsStream>(fd_);
+    if (std::string why = ws_->handshake(url.host_port(), deadline); !why.empty())
+      return "WebSocket upgrade at " + url.text() + " failed: " + why;
+  }
 
   IgnoreMessages none;
   while (!saw_info_) {

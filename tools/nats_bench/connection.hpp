@@ -1,7 +1,7 @@
-// One client connection speaking the NATS protocol over a non-blocking TCP socket (plain, or
-// TLS after the server's INFO), driven by the thread that owns it. Answers the server's PING,
-// counts PONGs (a PING/PONG round trip proves the server has processed everything sent before
-// it) and turns -ERR into a failure.
+// One client connection speaking the NATS protocol over a non-blocking TCP socket (plain, TLS
+// after the server's INFO, or inside WebSocket frames after an HTTP upgrade), driven by the
+// thread that owns it. Answers the server's PING, counts PONGs (a PING/PONG round trip proves
+// the server has processed everything sent before it) and turns -ERR into a failure.
 #pragma once
 
 #include <poll.h>
@@ -20,6 +20,7 @@
 #include "server_frames.hpp"
 #include "server_url.hpp"
 #include "tls_client.hpp"
+#include "ws_client.hpp"
 
 namespace nats_bench {
 
@@ -38,15 +39,16 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  // Blocking handshake: TCP connect, INFO, the TLS handshake when `tls` is given, CONNECT, then
-  // a PING/PONG round trip so that an authentication or protocol error surfaces here. Returns
-  // an error text, empty on success.
+  // Blocking handshake: TCP connect, the WebSocket upgrade for a ws:// URL, INFO, the TLS
+  // handshake when `tls` is given, CONNECT, then a PING/PONG round trip so that an
+  // authentication or protocol error surfaces here. Returns an error text, empty on success.
   std::string open(const ServerUrl& url, const TlsClientContext* tls, std::string_view client_name,
                    Clock::time_point deadline);
 
   // Queues protocol text; it goes out on the next pump/flush/write_all.
   void queue(std::string_view bytes) { out_.append(bytes); }
-  bool has_queued() const { return out_sent_ < out_.size(); }
+  // (Framed WebSocket bytes the socket has not taken yet count as queued.)
+  bool has_queued() const { return out_sent_ < out_.size() || (ws_ && ws_->has_pending_output()); }
 
   // One round of I/O: writes what is queued, reads what has arrived (waiting up to timeout_ms
   // when nothing has) and hands complete frames to h. Returns false once the connection is
@@ -84,10 +86,13 @@ class Connection {
   template <class H>
   int read_some(H& h);
   bool write_queued();  // false: broken
-  // The socket or TLS stream underneath. >0: bytes moved; 0: would block; -1: failed (error_).
+  // The socket, TLS or WebSocket stream underneath. >0: bytes moved; 0: would block; -1:
+  // failed (error_).
   long receive(char* buf, std::size_t len);
   long transmit(const char* data, std::size_t len);
-  bool input_buffered() const { return tls_ && tls_->has_buffered_input(); }
+  bool input_buffered() const {
+    return (tls_ && tls_->has_buffered_input()) || (ws_ && ws_->has_buffered_input());
+  }
   std::string start_tls(const ServerUrl& url, const TlsClientContext& tls,
                         Clock::time_point deadline);
   bool fail(std::string message);
@@ -99,6 +104,7 @@ class Connection {
   int fd_ = -1;
   std::unique_ptr<TlsStream> tls_;     // null: plain TCP
   bool tls_read_wants_write_ = false;  // rare (a TLS 1.3 KeyUpdate reply): poll for POLLOUT
+  std::unique_ptr<WsStream> ws_;       // null: no WebSocket framing
   std::string out_;
   std::size_t out_sent_ = 0;
   std::vector<char> in_;

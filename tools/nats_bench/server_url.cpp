@@ -9,8 +9,10 @@ std::optional<ServerUrl> parse_server_url(std::string_view text) {
   ServerUrl url;
   if (auto scheme = text.find("://"); scheme != std::string_view::npos) {
     std::string_view name = text.substr(0, scheme);
-    if (name != "nats" && name != "tls") return std::nullopt;
-    url.tls = name == "tls";
+    if (name != "nats" && name != "tls" && name != "ws" && name != "wss") return std::nullopt;
+    url.tls = name == "tls" || name == "wss";
+    url.websocket = name == "ws" || name == "wss";
+    if (url.websocket) url.port = url.tls ? 443 : 80;
     text.remove_prefix(scheme + 3);
   }
   if (auto at = text.rfind('@'); at != std::string_view::npos) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# CTest smoke test for nats-bench: starts fresh gnatsd servers on ephemeral ports (plain, TLS,
-# and TLS that verifies clients, with throwaway certificates) and runs every mode with tiny
-# counts. Each run must exit 0 ("all delivered"); no timing is asserted.
+# CTest smoke test for nats-bench: starts fresh gnatsd servers on ephemeral ports (plain,
+# WebSocket, TLS, and TLS that verifies clients, with throwaway certificates) and runs every
+# mode with tiny counts. Each run must exit 0 ("all delivered"); no timing is asserted.
 # Usage: smoke_test.sh GNATSD_BINARY NATS_BENCH_BINARY
 set -euo pipefail
 server_bin=$1
@@ -70,6 +70,30 @@ run --request --pub 2 --sub 2 --msgs 500 --size 16
 run --conns 200 --idle --hold 0
 # --json is what `make bench` reads: it must be one object with "ok":true.
 "$bench_bin" -s "$url" --pub 1 --sub 1 --msgs 1000 --size 16 --json | grep -q '"ok":true'
+
+# WebSocket: a websocket {} listener beside the client port; nats-bench does the upgrade and
+# the framing itself (masked frames out, the server's frames unwrapped in).
+printf 'websocket { host: "127.0.0.1", port: -1, no_tls: true }\n' >"$work/ws.conf"
+start_server ws -c "$work/ws.conf"
+ws_port=""
+for _ in $(seq 100); do
+  ws_port=$(grep -oP 'Listening for websocket clients on ws://127\.0\.0\.1:\K[0-9]+' \
+    "$work/ws.log" || true)
+  [ -n "$ws_port" ] && break
+  sleep 0.05
+done
+[ -n "$ws_port" ] || { cat "$work/ws.log"; echo "no websocket port"; exit 1; }
+url="ws://127.0.0.1:$ws_port"
+run --pub 1 --sub 1 --msgs 20000 --size 1K
+run --pub 2 --sub 3 --msgs 20000 --size 16
+run --pub 1 --sub 1 --msgs 200 --size 64K  # NATS frames span WebSocket frames
+run --request --pub 1 --sub 1 --msgs 300 --size 16
+# The subscriber on WebSocket, the publisher on the plain port of the same server.
+run --sub-server "ws://127.0.0.1:$ws_port" -s "nats://127.0.0.1:$port" --pub 1 --sub 1 \
+  --msgs 5000 --size 128
+expect_refusal "WebSocket upgrade at ws://127.0.0.1:$plain_port failed" \
+  -s "ws://127.0.0.1:$plain_port" --pub 1
+expect_refusal "not supported" -s "wss://127.0.0.1:$ws_port" --pub 1
 
 # TLS: the same certificates the server tests use, made afresh for this run.
 "$certs_script" "$work/certs" >/dev/null

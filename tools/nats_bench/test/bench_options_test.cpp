@@ -159,6 +159,36 @@ TEST(ServerUrl, TlsScheme) {
   EXPECT_FALSE(parse_server_url("https://h:1"));
 }
 
+TEST(ServerUrl, WebSocketScheme) {
+  auto url = parse_server_url("ws://127.0.0.1:8080");
+  ASSERT_TRUE(url);
+  EXPECT_TRUE(url->websocket);
+  EXPECT_FALSE(url->tls);
+  EXPECT_EQ(url->port, 8080);
+  EXPECT_EQ(url->text(), "ws://127.0.0.1:8080");
+  auto no_port = parse_server_url("ws://h");
+  ASSERT_TRUE(no_port);
+  EXPECT_EQ(no_port->port, 80);
+  auto secure = parse_server_url("wss://h:443");
+  ASSERT_TRUE(secure);
+  EXPECT_TRUE(secure->websocket && secure->tls);
+}
+
+TEST(BenchOptions, WebSocketRefusesTlsAndIdle) {
+  auto ok = parse_bench_options({"-s", "ws://127.0.0.1:8080", "--pub", "1", "--sub", "1"});
+  ASSERT_TRUE(ok.options);
+  EXPECT_TRUE(ok.options->server.websocket);
+  EXPECT_FALSE(ok.options->tls.enabled);
+  for (std::vector<std::string> bad : {std::vector<std::string>{"-s", "wss://127.0.0.1:8443"},
+                                       {"-s", "ws://127.0.0.1:8080", "--tls"},
+                                       {"-s", "ws://127.0.0.1:8080", "--tlsca", "ca.pem"},
+                                       {"-s", "ws://127.0.0.1:8080", "--conns", "5", "--idle"}}) {
+    auto p = parse_bench_options(bad);
+    EXPECT_FALSE(p.options) << bad.back();
+    EXPECT_EQ(p.exit_code, 2) << bad.back();
+  }
+}
+
 TEST(Payload, StampRoundTrip) {
   char payload[16] = {};
   write_stamp(payload, 513, (std::uint64_t{1} << 40) + 7);
