@@ -20,6 +20,9 @@ struct IoResult {
   // read that must first send (a handshake flight, an alert) waits to be writable; a write held
   // back by a handshake in progress waits for the handshake's next read.
   bool other_direction = false;
+  // Ok reads: the read took as many bytes off the socket as there was room for, though it
+  // returns fewer (a WebSocket read drops frame headers): the peer has more, read on.
+  bool filled = false;
 };
 
 class Transport {

@@ -147,8 +147,8 @@ void Connection::handle_readable() {
       if (closed_) return;
       break;  // input is held (a CONNECT is being verified): the rest waits
     }
-    if (in_buf_.size() == buffer_size && io.bytes == space &&
-        in_buf_.size() < kMaxSteadyReadBuffer) {
+    const bool filled = io.bytes == space || io.filled;
+    if (in_buf_.size() == buffer_size && filled && in_buf_.size() < kMaxSteadyReadBuffer) {
       in_buf_.resize(in_buf_.size() * 2);  // reads fill the buffer: the peer is busy
     }
     if (feeding_backlogged_) {
@@ -163,7 +163,7 @@ void Connection::handle_readable() {
       feeding_heavy_ = false;
       break;
     }
-    if (io.bytes < space) {
+    if (!filled) {
       drained = true;
       break;
     }
@@ -421,6 +421,7 @@ void Connection::tick(Clock::time_point now) {
     close(CloseReason::SlowConsumerWriteDeadline);
     return;
   }
+  if (auto writer = outbound_.try_writer()) writer.trim_idle(now);
   if (now < next_ping_) return;
   next_ping_ = now + options.ping_interval;
   // Recent traffic from the peer already proves it is alive, as in nats-server — but only once

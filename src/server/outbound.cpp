@@ -8,6 +8,8 @@ namespace {
 // Write buffers above this capacity are released once drained, so a burst does not pin memory
 // for the life of the connection.
 constexpr std::size_t kMaxRetainedBuffer = 1024 * 1024;
+// ... unless a stream has needed one that big this recently.
+constexpr std::chrono::seconds kKeepBigBuffer{2};
 
 std::int64_t steady_ns() noexcept {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -51,24 +53,38 @@ bool Outbound::stuck_for(std::chrono::nanoseconds window) const noexcept {
 
 bool Outbound::Writer::refill() {
   if (has_unwritten()) return true;
-  // While a stream goes on (a big backlog queued again meanwhile), the drained buffer is kept:
-  // it becomes the next pending one and fills up again. Releasing it would make every round
-  // regrow a buffer from nothing and fault its pages in again; it is given back once the
-  // stream ebbs.
-  bool streaming = false;
+  // A big buffer is kept while a stream keeps needing it: it becomes the next pending one and
+  // fills up again, where releasing it would regrow one from nothing and fault its pages in
+  // every round. It goes once it has not been needed big for kKeepBigBuffer (here, or from the
+  // owner's tick for a connection that went quiet: trim_idle).
   if (out_.writing_.capacity() > kMaxRetainedBuffer) {
-    std::lock_guard lock(out_.mutex_);
-    streaming = out_.shared_.pending.size() > kMaxRetainedBuffer / 2;
-  }
-  if (streaming) {
-    out_.writing_.clear();
-    out_.written_ = 0;
+    const auto now = Clock::now();
+    if (out_.writing_.size() > kMaxRetainedBuffer / 2) out_.big_used_at_ = now;
+    if (now - out_.big_used_at_ < kKeepBigBuffer) {
+      out_.writing_.clear();
+      out_.written_ = 0;
+    } else {
+      reset_write_buffer(out_.writing_, out_.written_);
+    }
   } else {
     reset_write_buffer(out_.writing_, out_.written_);
   }
   std::lock_guard lock(out_.mutex_);
   out_.shared_.pending.swap(out_.writing_);
   return !out_.writing_.empty();
+}
+
+void Outbound::Writer::trim_idle(Clock::time_point now) {
+  if (has_unwritten() || now - out_.big_used_at_ < kKeepBigBuffer) return;
+  reset_write_buffer(out_.writing_, out_.written_);
+  net::ByteBuffer idle;
+  {
+    std::lock_guard lock(out_.mutex_);
+    if (!out_.shared_.pending.empty() || out_.shared_.pending.capacity() <= kMaxRetainedBuffer)
+      return;
+    out_.shared_.pending.swap(idle);
+  }
+  common::note_buffer_freed(idle.capacity());
 }
 
 Outbound::Writer::Take Outbound::Writer::take_at_most(std::size_t max) {

@@ -122,6 +122,9 @@ class Outbound {
       return out_.writing_.view().substr(out_.written_);
     }
     void wrote(std::size_t n);
+    // Owner's tick: gives back buffers a burst made big once they have not been needed big
+    // for a while (a stream keeps them between flushes; see refill()).
+    void trim_idle(Clock::time_point now);
 
    private:
     friend class Outbound;
@@ -152,6 +155,7 @@ class Outbound {
   std::atomic<std::int64_t> blocked_since_ns_{0};  // steady clock ns; 0: not blocked
   net::ByteBuffer writing_;                        // the Writer's
   std::size_t written_ = 0;                        // the Writer's
+  Clock::time_point big_used_at_{};                // the Writer's: a big buffer was last needed
 };
 
 }  // namespace gnatsd::server

@@ -66,7 +66,10 @@ net::IoResult WebSocketTransport::read(char* buffer, std::size_t capacity) {
     unread_pos_ = 0;
   }
   if (reader_.has_replies()) replies_.append(reader_.take_replies());
-  return {net::IoStatus::Ok, decoded.app_bytes};
+  // Filled with raw bytes: the caller grows its buffer and reads on as for a full TCP read.
+  net::IoResult io{net::IoStatus::Ok, decoded.app_bytes};
+  io.filled = n == capacity;
+  return io;
 }
 
 // ---- output ---------------------------------------------------------------------------------
