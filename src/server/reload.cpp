@@ -40,8 +40,11 @@ std::string restart_only_change(const config::Options& now, const config::Option
     if (!text.empty()) return text;
   }
   // As nats-server: anything in websocket {} but its TLS needs a restart.
+  // (The TLS may change its certificates, not come or go: the listener is ws or wss for life.)
   auto without_tls = [](config::WebsocketOptions w) {
+    const bool tls = w.tls.enabled;
     w.tls = {};
+    w.tls.enabled = tls;
     w.tls_block_at.clear();
     return w;
   };
@@ -150,6 +153,16 @@ void Server::reload() {
       return;
     }
   }
+  // A new websocket tls {}: checked now, installed with the rest.
+  const bool ws_tls_changed = ws_listener_.fd() >= 0 && next->websocket.tls.enabled &&
+                              next->websocket.tls != current.websocket.tls;
+  if (ws_tls_changed) {
+    if (auto ws_tls = net::make_server_tls_context(next->websocket.tls); !ws_tls.context) {
+      log::error("Failed to reload server configuration: {}{}", next->websocket.tls_block_at,
+                 ws_tls.error);
+      return;
+    }
+  }
   if (cluster_ && next->cluster.tls != current.cluster.tls) {
     if (auto err = cluster::Cluster::check_tls(next->cluster.tls); !err.empty()) {
       log::error("Failed to reload server configuration: {}", err);
@@ -172,6 +185,9 @@ void Server::reload() {
     }
   }
   if (tls_changed) install_tls(std::move(tls.context));
+  if (ws_tls_changed) {
+    if (auto err = reload_websocket_tls(next->websocket.tls); !err.empty()) log::error("{}", err);
+  }
   if (next->ports_file_dir != current.ports_file_dir ||
       (tls_changed && !next->ports_file_dir.empty())) {
     // As nats-server: the old directory's file goes, the new one is written (with tls:// or

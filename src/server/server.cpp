@@ -232,7 +232,7 @@ void Server::write_ports_file(const std::string& dir) {
     const std::string& host = options_.websocket.host.empty() ? std::string(protocol::kDefaultHost)
                                                               : options_.websocket.host;
     ports.websocket =
-        process::listen_urls(ws_tls_context_ ? "wss" : "ws", host, ws_listener_.port());
+        process::listen_urls(websocket_tls_context() ? "wss" : "ws", host, ws_listener_.port());
   }
   if (auto err = ports_file_.write(dir, ports); !err.empty()) log::error("{}", err);
 }

@@ -108,7 +108,9 @@ class Server final : public ClientContext {
   std::shared_ptr<const auth::Authenticator> authenticator() const override;
   std::shared_ptr<const auth::Authenticator> websocket_authenticator() const override;
   // Any thread: the websocket port's TLS (null for ws://) and how its upgrades are answered.
-  SSL_CTX* websocket_tls_context() const noexcept { return ws_tls_context_.get(); }
+  SSL_CTX* websocket_tls_context() const noexcept {
+    return ws_tls_context_.load(std::memory_order_acquire);
+  }
   WebSocketUpgrade::Setup websocket_upgrade_setup() const;
   // Any thread: a new client connection counts (max_connections, totals); its cid.
   std::uint64_t admit_client() noexcept;
@@ -143,6 +145,9 @@ class Server final : public ClientContext {
   void accept_routes();
   // The websocket listener (websocket_listener.cpp).
   std::string start_websocket();
+  // Reload of websocket { tls {} }: later upgrades use the new certificates, as nats-server's
+  // per-handshake TLS config. An error text, or "".
+  std::string reload_websocket_tls(const config::TlsOptions& tls);
   void accept_websockets();
   void stop_websocket_listener();
   // Any thread: a route socket (accepted, or dialled: `dial`) goes to the next worker.
@@ -195,7 +200,10 @@ class Server final : public ClientContext {
   std::shared_ptr<const auth::Authenticator> ws_authenticator_;  // guarded by auth_mutex_
   // The websocket port (websocket {}): its listener, TLS and origin policy, fixed at start.
   net::Listener ws_listener_;
-  net::SslCtxPtr ws_tls_context_;
+  // The context in force (start, or the latest reload of its tls {}); every one built is kept
+  // for the process's life, as tls_contexts_. Main thread writes.
+  std::atomic<SSL_CTX*> ws_tls_context_{nullptr};
+  std::vector<net::SslCtxPtr> ws_tls_contexts_;
   websocket::OriginPolicy ws_origins_;
   std::unique_ptr<net::CallbackHandler> ws_accept_handler_;
   net::EventLoop main_loop_;

@@ -55,7 +55,7 @@ WebSocketUpgrade::Setup Server::websocket_upgrade_setup() const {
   const config::WebsocketOptions& ws = options().websocket;
   WebSocketUpgrade::Setup setup;
   setup.policy.compression = ws.compression;
-  setup.policy.tls = ws_tls_context_ != nullptr;
+  setup.policy.tls = websocket_tls_context() != nullptr;
   setup.policy.origins = &ws_origins_;
   setup.timeout = ws.handshake_timeout.count() > 0
                       ? std::chrono::duration_cast<std::chrono::milliseconds>(ws.handshake_timeout)
@@ -70,7 +70,8 @@ std::string Server::start_websocket() {
   if (ws.tls.enabled) {
     auto tls = net::make_server_tls_context(ws.tls);
     if (!tls.context) return ws.tls_block_at + tls.error;
-    ws_tls_context_ = std::move(tls.context);
+    ws_tls_context_.store(tls.context.get(), std::memory_order_release);
+    ws_tls_contexts_.push_back(std::move(tls.context));
   }
   ws_origins_ = websocket::OriginPolicy(ws);
   if (auto err = ws_listener_.open(host, ws.port); !err.empty()) {
@@ -80,10 +81,18 @@ std::string Server::start_websocket() {
   ws_accept_handler_ =
       std::make_unique<net::CallbackHandler>([this](std::uint32_t) { accept_websockets(); });
   main_loop_.add(ws_listener_.fd(), EPOLLIN, ws_accept_handler_.get());
-  const bool tls = ws_tls_context_ != nullptr;
+  const bool tls = websocket_tls_context() != nullptr;
   log::info("Listening for websocket clients on {}://{}:{}", tls ? "wss" : "ws", host,
             ws_listener_.port());
   if (!tls) log::warn("Websocket not configured with TLS. DO NOT USE IN PRODUCTION!");
+  return {};
+}
+
+std::string Server::reload_websocket_tls(const config::TlsOptions& tls) {
+  auto built = net::make_server_tls_context(tls);
+  if (!built.context) return built.error;
+  ws_tls_context_.store(built.context.get(), std::memory_order_release);
+  ws_tls_contexts_.push_back(std::move(built.context));
   return {};
 }
 

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <fstream>
 #include <memory>
 #include <regex>
 #include <string>
@@ -1104,6 +1105,40 @@ TEST(WebSocketCluster, ClientsAreToldTheClustersWebsocketUrls) {
     EXPECT_NE(url, "127.0.0.1:" + std::to_string(a.process.port())) << "a client port";
     EXPECT_NE(url, "127.0.0.1:" + std::to_string(b.process.port())) << "a client port";
   }
+}
+
+}  // namespace
+}  // namespace gnatsd::test
+
+namespace gnatsd::test {
+namespace {
+
+std::string wss_listener(const TestPki& pki) {
+  return "host: \"127.0.0.1\"\n  port: -1\n  tls {\n    cert_file: \"" +
+         pki.path("server-cert.pem") + "\"\n    key_file: \"" + pki.path("server-key.pem") +
+         "\"\n  }\n";
+}
+
+TEST(WebSocketReload, NewTlsCertificatesServeLaterUpgradesOtherChangesNeedARestart) {
+  TestPki first, second;
+  WsServer s("", "", wss_listener(first));
+  auto rewrite = [&](const std::string& text) {
+    std::ofstream(s.conf.path(), std::ios::trunc) << text;
+  };
+  // Other settings of the block need a restart, as nats-server says.
+  rewrite(conf_text("compression: true", "", wss_listener(first)));
+  ASSERT_EQ(::kill(s.process.pid(), SIGHUP), 0);
+  EXPECT_TRUE(s.process.wait_for_log("config reload not supported for Websocket", 5s))
+      << s.process.log();
+  // A new certificate is taken by the upgrades that come after the reload.
+  rewrite(conf_text("", "", wss_listener(second)));
+  ASSERT_EQ(::kill(s.process.pid(), SIGHUP), 0);
+  ASSERT_TRUE(s.process.wait_for_log("Reloaded server configuration", 5s)) << s.process.log();
+  WsClient trusts_second(s.port, {.tls = true, .ca_file = second.path("ca.pem")});
+  EXPECT_TRUE(trusts_second.upgrade(s.request()));
+  // The old certificate is gone: the TLS handshake (made as the client connects) fails.
+  EXPECT_THROW(WsClient(s.port, {.tls = true, .ca_file = first.path("ca.pem")}),
+               std::runtime_error);
 }
 
 }  // namespace
