@@ -587,7 +587,18 @@ void websocket_block(const ConfMapEntry& e, ConfReader& r, WebsocketOptions& w) 
       {"compression", compression},
       {"authorization", auth},
       {"authentication", auth},
-      {"jwt_cookie", string_field(w.jwt_cookie)},
+      {"jwt_cookie",
+       [&w](const ConfMapEntry& x, ConfReader& rr) {
+         if (auto v = rr.string(x)) {
+           w.jwt_cookie = std::move(*v);
+           // Its JWT would only ever be checked against trusted operators, which gnatsd does
+           // not have: accepted, so the config keeps starting, and said to be unused.
+           rr.warning(x.key_position,
+                      fmt::format("websocket jwt_cookie \"{}\" is not used: gnatsd has no JWT "
+                                  "(operator) authentication",
+                                  w.jwt_cookie));
+         }
+       }},
       {"no_auth_user", string_field(w.no_auth_user)},
   };
   apply_table(*map, table, r, false);
@@ -718,13 +729,6 @@ std::string validate_websocket(const Options& o) {
     if (!w.token.empty())
       return "websocket authentication token not compatible with presence of users/nkeys";
   }
-  // gnatsd has no operator mode, so a JWT cookie can never be checked: nats-server's start-up
-  // error for a server without trusted operators or keys.
-  if (!w.jwt_cookie.empty())
-    return fmt::format(
-        "trusted operators or trusted keys configuration is required for JWT authentication via "
-        "cookie {}",
-        common::go_quote(w.jwt_cookie));
   if (w.tls.enabled) {
     if (auto tls = net::make_server_tls_context(w.tls); !tls.context)
       return w.tls_block_at + tls.error;

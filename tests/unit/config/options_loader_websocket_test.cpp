@@ -60,9 +60,17 @@ TEST(OptionsLoaderWebsocketTest, ValidationAsNatsServer) {
             "websocket authentication token not compatible with presence of users/nkeys");
   EXPECT_EQ(check("websocket { port: -1, no_tls: true, no_auth_user: x }"),
             "no_auth_user: \"x\" present, but users are not defined");
-  EXPECT_EQ(check("websocket { port: -1, no_tls: true, jwt_cookie: jwt }"),
-            "trusted operators or trusted keys configuration is required for JWT authentication "
-            "via cookie \"jwt\"");
+}
+
+TEST(OptionsLoaderWebsocketTest, JwtCookieIsAcceptedAndSaidToBeUnused) {
+  auto l = load("websocket { port: -1, no_tls: true, jwt_cookie: jwt }");
+  ASSERT_TRUE(l.result.ok());
+  EXPECT_EQ(l.options.websocket.jwt_cookie, "jwt");
+  ASSERT_EQ(l.result.warnings.size(), 1u);
+  EXPECT_EQ(l.result.warnings[0],
+            "test.conf:1:37: websocket jwt_cookie \"jwt\" is not used: gnatsd has no JWT "
+            "(operator) authentication");
+  EXPECT_EQ(validate_options(l.options), "");
 }
 
 }  // namespace
