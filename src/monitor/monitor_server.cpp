@@ -241,7 +241,17 @@ void MonitorServer::install_routes(const std::string& base) {
         return json_reply(build_routez(server_, subs.value));
       },
       false);
-  json_endpoint("/healthz", [](const Params&) {
+  json_endpoint("/healthz", [](const Params& params) {
+    // nats-server's arguments, decoded (a bad boolean is its 400) and then moot: without
+    // JetStream each check is answered "ok", as nats-server does for a server without it.
+    auto js_enabled = decode_bool(params, "js-enabled");
+    if (!js_enabled.ok()) return bad_request(js_enabled.error);
+    if (js_enabled.value)
+      log::warn("Healthcheck: js-enabled deprecated, use js-enabled-only instead");
+    for (const char* name : {"js-enabled-only", "js-server-only"}) {
+      auto flag = decode_bool(params, name);
+      if (!flag.ok()) return bad_request(flag.error);
+    }
     Json out;
     out["status"] = "ok";  // answering at all means the client listener is up
     return json_reply(out, false);

@@ -47,6 +47,14 @@ TEST(MonitorEndpointsTest, HealthzProbesOfTheHelmChartAnswerAsWithoutJetStream) 
     EXPECT_EQ(r.content_type, "application/json") << path;
     EXPECT_EQ(r.body, R"({"status":"ok"})") << path;
   }
+  EXPECT_TRUE(s.process.wait_for_log(
+      "Healthcheck: js-enabled deprecated, use js-enabled-only instead", 5s));
+  // A flag that is not a Go boolean is nats-server's 400.
+  HttpResponse bad = http_get(s.http, "/healthz?js-server-only=maybe");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.body,
+            "Error decoding boolean for 'js-server-only': strconv.ParseBool: parsing \"maybe\": "
+            "invalid syntax");
 }
 
 TEST(MonitorEndpointsTest, VarzHasEveryFieldWithGoTypes) {
