@@ -123,6 +123,8 @@ struct Options {
   std::int64_t max_control_line = protocol::kDefaultMaxControlLine;
   int max_connections = protocol::kDefaultMaxConnections;
   int max_subscriptions = 0;  // per connection; 0: unlimited
+  // How many closed connections /connz?state=closed remembers (nats-server 2.11); 0: 10,000.
+  int max_closed_clients = 0;
   std::int64_t max_pending = protocol::kDefaultMaxPending;
   std::chrono::milliseconds ping_interval = protocol::kDefaultPingInterval;
   int ping_max = protocol::kDefaultPingMax;

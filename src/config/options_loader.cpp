@@ -62,7 +62,6 @@ constexpr std::string_view kUnsupportedKeys[] = {"jetstream",
                                                  "reconnect_error_reports",
                                                  "ocsp",
                                                  "ocsp_cache",
-                                                 "max_closed_clients",
                                                  "http_base_path_prefix"};
 
 bool is_unsupported(std::string_view key) {
@@ -116,6 +115,19 @@ Handler int_field(int& target, std::int64_t min = 0) {
 Handler string_field(std::string& target) {
   return [&target](const ConfMapEntry& e, ConfReader& r) {
     if (auto v = r.string(e)) target = std::move(*v);
+  };
+}
+
+// A name that may not hold a space (nats-server 2.11: server and cluster names).
+Handler name_field(std::string& target, std::string_view what) {
+  return [&target, what](const ConfMapEntry& e, ConfReader& r) {
+    auto v = r.string(e);
+    if (!v) return;
+    if (v->find(' ') != std::string::npos) {
+      r.error(e.key_position, fmt::format("{} name cannot contain spaces", what));
+      return;
+    }
+    target = std::move(*v);
   };
 }
 
@@ -453,7 +465,7 @@ void cluster_block(const ConfMapEntry& e, ConfReader& r, ClusterOptions& c) {
   if (!map) return;
   std::optional<Permissions> auth_permissions;
   KeyTable table = {
-      {"name", string_field(c.name)},
+      {"name", name_field(c.name, "cluster")},
       {"host", string_field(c.host)},
       {"net", string_field(c.host)},
       {"port", port_field(c.port)},
@@ -620,7 +632,8 @@ KeyTable top_level_table(Options& o) {
       {"port", port_field(o.port)},
       {"host", string_field(o.host)},
       {"net", string_field(o.host)},
-      {"server_name", string_field(o.server_name)},
+      {"server_name", name_field(o.server_name, "server")},
+      {"max_closed_clients", int_field(o.max_closed_clients)},
       {"client_advertise", string_field(o.client_advertise)},
       {"http_port", port_field(o.http_port)},
       {"monitor_port", port_field(o.http_port)},
@@ -739,6 +752,9 @@ std::string validate_websocket(const Options& o) {
 }  // namespace
 
 std::string validate_options(const Options& o) {
+  // nats-server 2.11's checks, which the command line (-n, --cluster_name) meets here.
+  if (o.server_name.find(' ') != std::string::npos) return "server name cannot contain spaces";
+  if (o.cluster.name.find(' ') != std::string::npos) return "cluster name cannot contain spaces";
   if (o.max_payload > o.max_pending)
     return fmt::format("max_payload ({}) cannot be higher than max_pending ({})", o.max_payload,
                        o.max_pending);

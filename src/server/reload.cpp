@@ -36,7 +36,8 @@ std::string restart_only_change(const config::Options& now, const config::Option
                     differ("Cluster.Host", now.cluster.host, next.cluster.host),
                     differ("Cluster.Port", now.cluster.port, next.cluster.port),
                     differ("IOThreads", now.io_threads, next.io_threads),
-                    differ("NoHeaderSupport", now.no_header_support, next.no_header_support)}) {
+                    differ("NoHeaderSupport", now.no_header_support, next.no_header_support),
+                    differ("MaxClosedClients", now.max_closed_clients, next.max_closed_clients)}) {
     if (!text.empty()) return text;
   }
   // As nats-server: anything in websocket {} but its TLS needs a restart.

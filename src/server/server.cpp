@@ -60,6 +60,9 @@ void raise_open_file_limit() {
 Server::Server(config::Options options)
     : options_(std::move(options)),
       server_id_(make_server_id()),
+      closed_(options_.max_closed_clients > 0
+                  ? static_cast<std::size_t>(options_.max_closed_clients)
+                  : ClosedConnections::kDefaultCapacity),
       check_pool_(std::min<std::size_t>(kMaxCheckThreads, std::thread::hardware_concurrency())),
       authenticator_(std::make_shared<const auth::Authenticator>(options_)),
       ws_authenticator_(make_websocket_authenticator(options_)) {

@@ -375,3 +375,27 @@ TEST(MonitorClosedConnectionsTest, AuthenticationFailureAndAuthorizedUser) {
 
 }  // namespace
 }  // namespace gnatsd::test
+
+namespace gnatsd::test {
+namespace {
+
+TEST(MonitorClosedConnectionsTest, MaxClosedClientsBoundsTheRing) {
+  // nats-server 2.11's max_closed_clients: the ring keeps the latest N closed connections.
+  TempFile conf("max_closed_clients: 2\n");
+  MonitoredServer s({"-c", conf.path()});
+  std::vector<std::uint64_t> cids(3);
+  for (auto& cid : cids) {
+    {
+      auto c = connect_with_cid(s.process, cid, R"({"verbose":false})");
+      ASSERT_EQ(roundtrip(*c, ""), "PONG\r\n");
+    }
+    ASSERT_FALSE(wait_closed(s, cid).is_null());  // closed in this order
+  }
+  json closed = s.get("/connz?state=closed");
+  EXPECT_EQ(closed["total"], 2);
+  EXPECT_TRUE(find_conn(closed, cids[0]).is_null()) << "the oldest left the ring";
+  EXPECT_FALSE(find_conn(closed, cids[1]).is_null());
+}
+
+}  // namespace
+}  // namespace gnatsd::test

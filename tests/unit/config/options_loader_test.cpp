@@ -465,3 +465,30 @@ TEST(OptionsBaselineTest, PortZeroIsTheDefaultPortAndMinusOneStaysTheOsChoice) {
 
 }  // namespace
 }  // namespace gnatsd::config
+
+namespace gnatsd::config {
+namespace {
+
+TEST(OptionsLoaderTest, NamesWithSpacesAreRefusedAsNatsServer211) {
+  EXPECT_EQ(test::load("server_name: \"my server\"").result.errors.at(0),
+            "test.conf:1:1: server name cannot contain spaces");
+  EXPECT_EQ(test::load("cluster { name: \"my cluster\" }").result.errors.at(0),
+            "test.conf:1:11: cluster name cannot contain spaces");
+  Options o;
+  o.server_name = "a b";
+  EXPECT_EQ(validate_options(o), "server name cannot contain spaces");
+  o.server_name = "ab";
+  o.cluster.name = "c d";
+  EXPECT_EQ(validate_options(o), "cluster name cannot contain spaces");
+}
+
+TEST(OptionsLoaderTest, MaxClosedClients) {
+  auto l = test::load("max_closed_clients: 5");
+  ASSERT_TRUE(l.result.ok());
+  EXPECT_EQ(l.options.max_closed_clients, 5);
+  EXPECT_TRUE(l.result.warnings.empty());
+  EXPECT_FALSE(test::load("max_closed_clients: -1").result.ok());
+}
+
+}  // namespace
+}  // namespace gnatsd::config
