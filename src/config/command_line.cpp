@@ -170,7 +170,14 @@ const std::vector<Flag>& flags() {
       {{"VV"}, true, set_bool(&Options::trace)},
       {{"DV"}, true, debug_and_trace()},
       {{"DVV"}, true, debug_and_trace()},
-      {{"log_size_limit"}, false, ignored("--log_size_limit", false)},
+      {{"log_size_limit"},
+       false,
+       [](Options& o, CommandLine&, std::string_view v) -> R {
+         auto n = parse_int<std::int64_t>(v);
+         if (!n) return kParseError;
+         o.log_size_limit = *n;
+         return std::nullopt;
+       }},
       {{"max_traced_msg_len"}, false, ignored("--max_traced_msg_len", false)},
       // JetStream: not part of gnatsd.
       {{"js", "jetstream"}, true, unsupported("JetStream")},

@@ -152,6 +152,8 @@ struct Options {
   bool trace = false;
   bool logtime = true;
   std::string log_file;
+  std::int64_t log_size_limit = 0;  // logfile_size_limit (nats-server 2.10); 0: no rotation
+  std::int64_t log_max_files = 0;   // logfile_max_num; 0: keep every backup
   bool syslog = false;
   std::string remote_syslog;
   std::string pid_file;

@@ -54,8 +54,6 @@ constexpr std::string_view kUnsupportedKeys[] = {"jetstream",
                                                  "prof_port",
                                                  "trace_verbose",
                                                  "max_traced_msg_len",
-                                                 "log_size_limit",
-                                                 "logfile_size_limit",
                                                  "disable_sublist_cache",
                                                  "no_sublist_cache",
                                                  "connect_error_reports",
@@ -624,6 +622,8 @@ KeyTable top_level_table(Options& o) {
   auto pid_file = string_field(o.pid_file);
   auto http = host_port_field(o.http_host, o.http_port);
   auto https = host_port_field(o.http_host, o.https_port);
+  auto log_size_limit = int_field(o.log_size_limit);
+  auto log_max_num = int_field(o.log_max_files);
   auto websocket = [&o](const ConfMapEntry& e, ConfReader& r) {
     websocket_block(e, r, o.websocket);
   };
@@ -646,6 +646,10 @@ KeyTable top_level_table(Options& o) {
       {"logtime", bool_field(o.logtime)},
       {"log_file", log_file},
       {"logfile", log_file},
+      {"logfile_size_limit", log_size_limit},
+      {"log_size_limit", log_size_limit},
+      {"logfile_max_num", log_max_num},
+      {"log_max_num", log_max_num},
       {"syslog", bool_field(o.syslog)},
       {"remote_syslog", string_field(o.remote_syslog)},
       {"pid_file", pid_file},

@@ -13,11 +13,11 @@
 #include <mutex>
 
 #include <spdlog/pattern_formatter.h>
-#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/dist_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "log/rotating_file_sink.hpp"
 #include "log/syslog_sink.hpp"
 #include "process/os_error.hpp"
 
@@ -83,24 +83,28 @@ struct Target {
   std::string error;
 };
 
-Target file_target(const std::string& path) {
-  // Create it ourselves first: nats-server's mode (0660 before umask) and its error text, and
-  // no parent directories conjured up (spdlog's file helper would create them).
-  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0660);
-  if (fd < 0)
-    return {nullptr, "error opening file: " + process::path_error_text("open", path, errno)};
-  ::close(fd);
-  try {
-    return {std::make_shared<spdlog::sinks::basic_file_sink_mt>(path, /*truncate=*/false), {}};
-  } catch (const spdlog::spdlog_ex& e) {
-    return {nullptr, std::string("error opening file: ") + e.what()};
-  }
+Target file_target(const LogOptions& options) {
+  // Opened ourselves: nats-server's mode (0660 before umask) and its error text, no parent
+  // directories conjured up, and its size-based rotation.
+  std::string error;
+  auto sink = std::make_shared<RotatingFileSink>(
+      RotatingFileSink::Settings{options.log_file, options.log_size_limit, options.log_max_files,
+                                 options.logtime},
+      error);
+  if (!error.empty()) return {nullptr, std::move(error)};
+  return {std::move(sink), {}};
+}
+
+// nats-server notes at start (and at a reopen) that a file already past the limit is rotated.
+void note_over_limit(const std::shared_ptr<spdlog::sinks::sink>& sink) {
+  if (auto* file = dynamic_cast<RotatingFileSink*>(sink.get()); file && file->over_limit())
+    write(Level::Info, "Rotating logfile...");
 }
 
 Target build_target(const LogOptions& options) {
   Target target;
   if (!options.log_file.empty()) {
-    target = file_target(options.log_file);
+    target = file_target(options);
   } else if (!options.remote_syslog.empty()) {
     SyslogTarget where;
     if (auto err = parse_remote_syslog(options.remote_syslog, where); !err.empty()) {
@@ -168,11 +172,13 @@ std::string init(const LogOptions& options) {
   std::lock_guard lock(c.config_mutex);
   Target target = build_target(options);
   if (!target.sink) return target.error;
+  auto sink = target.sink;
   c.targets->set_sinks({std::move(target.sink)});
   c.logger->set_level(threshold(options));
   g_debug.store(options.debug, std::memory_order_relaxed);
   g_trace.store(options.trace, std::memory_order_relaxed);
   c.options = options;
+  note_over_limit(sink);
   return {};
 }
 
@@ -180,12 +186,14 @@ void reopen() {
   Core& c = core();
   Level level = Level::Info;
   std::string outcome = "File log re-opened";
+  std::shared_ptr<spdlog::sinks::sink> reopened;
   {
     std::lock_guard lock(c.config_mutex);
     if (c.options.log_file.empty()) {
       outcome = "File log re-open ignored, not a file logger";
-    } else if (Target target = file_target(c.options.log_file); target.sink) {
+    } else if (Target target = file_target(c.options); target.sink) {
       target.sink->set_formatter(line_formatter(c.options.logtime));
+      reopened = target.sink;
       c.targets->set_sinks({std::move(target.sink)});
     } else {
       // nats-server exits here; keeping the file already open loses nothing and keeps serving.
@@ -194,6 +202,7 @@ void reopen() {
     }
   }
   write(level, outcome);  // into the new file: the first line after a rotation
+  if (reopened) note_over_limit(reopened);
 }
 
 void exit_with_startup_error(std::string_view message) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -14,12 +15,14 @@
 namespace gnatsd::log {
 
 struct LogOptions {
-  bool debug = false;         // -D: DBG lines
-  bool trace = false;         // -V: TRC lines, the raw protocol per connection
-  bool logtime = true;        // -T: timestamp each line
-  std::string log_file;       // -l: append to this file (created 0660 if missing)
-  bool syslog = false;        // -s: local syslog daemon
-  std::string remote_syslog;  // -r: udp://host:514, tcp://host:port, unix:///path
+  bool debug = false;               // -D: DBG lines
+  bool trace = false;               // -V: TRC lines, the raw protocol per connection
+  bool logtime = true;              // -T: timestamp each line
+  std::string log_file;             // -l: append to this file (created 0660 if missing)
+  std::int64_t log_size_limit = 0;  // logfile_size_limit: rotate the file past this size
+  std::int64_t log_max_files = 0;   // logfile_max_num: the file and its backups kept (0: all)
+  bool syslog = false;              // -s: local syslog daemon
+  std::string remote_syslog;        // -r: udp://host:514, tcp://host:port, unix:///path
 };
 
 // Switches logging to `options`. Callable again at any time (config reload) while other

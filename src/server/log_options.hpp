@@ -13,6 +13,8 @@ inline log::LogOptions log_options(const config::Options& options) {
   out.trace = options.trace;
   out.logtime = options.logtime;
   out.log_file = options.log_file;
+  out.log_size_limit = options.log_size_limit;
+  out.log_max_files = options.log_max_files;
   out.syslog = options.syslog;
   out.remote_syslog = options.remote_syslog;
   return out;

@@ -37,7 +37,9 @@ std::string restart_only_change(const config::Options& now, const config::Option
                     differ("Cluster.Port", now.cluster.port, next.cluster.port),
                     differ("IOThreads", now.io_threads, next.io_threads),
                     differ("NoHeaderSupport", now.no_header_support, next.no_header_support),
-                    differ("MaxClosedClients", now.max_closed_clients, next.max_closed_clients)}) {
+                    differ("MaxClosedClients", now.max_closed_clients, next.max_closed_clients),
+                    differ("LogSizeLimit", now.log_size_limit, next.log_size_limit),
+                    differ("LogMaxFiles", now.log_max_files, next.log_max_files)}) {
     if (!text.empty()) return text;
   }
   // As nats-server: anything in websocket {} but its TLS needs a restart.

@@ -118,9 +118,16 @@ TEST(CommandLineTest, ParsingStopsAtTheFirstNonFlag) {
 }
 
 TEST(CommandLineTest, UnsupportedButHarmlessFlagsWarn) {
-  auto p = parse({"--log_size_limit", "1000", "--profile", "6060"});
+  auto p = parse({"--max_traced_msg_len", "1000", "--profile", "6060"});
   EXPECT_EQ(p.cli.action, Action::Run);
   EXPECT_EQ(p.cli.warnings.size(), 2u);
+}
+
+TEST(CommandLineTest, LogSizeLimit) {
+  auto p = parse({"--log_size_limit", "1000"});
+  EXPECT_EQ(p.cli.action, Action::Run);
+  EXPECT_TRUE(p.cli.warnings.empty());
+  EXPECT_EQ(p.options.log_size_limit, 1000);
 }
 
 TEST(CommandLineTest, PortsFileDir) {
