@@ -87,7 +87,7 @@ class Server final : public ClientContext {
   int http_port() const noexcept;
   int https_port() const noexcept;  // the HTTPS monitoring port bound (-ms -1: the real one)
   // The websocket port bound (-1 in the config: the OS's choice); 0 without one.
-  int websocket_port() const noexcept { return ws_listener_.port(); }
+  int websocket_port() const noexcept { return ws_port_.load(std::memory_order_acquire); }
   WallClock::time_point start_time() const noexcept { return start_time_; }
   // When the options in force were loaded: the start, or the latest successful reload.
   WallClock::time_point config_load_time() const noexcept { return config_load_time_.load(); }
@@ -206,6 +206,8 @@ class Server final : public ClientContext {
   std::vector<net::SslCtxPtr> ws_tls_contexts_;
   websocket::OriginPolicy ws_origins_;
   std::unique_ptr<net::CallbackHandler> ws_accept_handler_;
+  // The bound port, for monitoring: it may already answer while the listener opens.
+  std::atomic<int> ws_port_{0};
   net::EventLoop main_loop_;
   net::Listener listener_;
   int signal_fd_ = -1;

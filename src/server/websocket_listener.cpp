@@ -78,6 +78,7 @@ std::string Server::start_websocket() {
     return fmt::format("Unable to listen for websocket connections: listen tcp {}: {}",
                        common::join_host_port(host, ws.port), err);
   }
+  ws_port_.store(ws_listener_.port(), std::memory_order_release);
   ws_accept_handler_ =
       std::make_unique<net::CallbackHandler>([this](std::uint32_t) { accept_websockets(); });
   main_loop_.add(ws_listener_.fd(), EPOLLIN, ws_accept_handler_.get());
