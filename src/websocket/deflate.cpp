@@ -61,6 +61,7 @@ bool Decompressor::feed(std::string_view data, std::string& out, std::size_t lim
 
 bool Decompressor::finish(std::string& out, std::size_t limit) {
   const bool ok = run(kFlushTail, sizeof kFlushTail, out, limit);
+  produced_ = 0;
   if (stream_ && inflateReset(stream_.get()) != Z_OK) return false;
   return ok;
 }
@@ -79,17 +80,19 @@ bool Decompressor::run(const unsigned char* data, std::size_t size, std::string&
   z.next_in = const_cast<Bytef*>(data);
   z.avail_in = static_cast<uInt>(size);
   for (;;) {
+    // The bound is on the message, however its bytes arrive: one byte past it is the error.
     const std::size_t before = out.size();
-    if (before >= limit) {
-      error_ = fmt::format("decompressed message exceeds {} bytes", limit);
-      return false;
-    }
-    const std::size_t room = std::min(kChunk, limit - before);
+    const std::size_t room = std::min(kChunk, limit + 1 - produced_);
     out.resize(before + room);
     z.next_out = reinterpret_cast<Bytef*>(out.data() + before);
     z.avail_out = static_cast<uInt>(room);
     const int rc = inflate(&z, Z_SYNC_FLUSH);
+    produced_ += room - z.avail_out;
     out.resize(before + (room - z.avail_out));
+    if (produced_ > limit) {
+      error_ = fmt::format("decompressed message exceeds {} bytes", limit);
+      return false;
+    }
     if (rc == Z_STREAM_END) {
       // A final block: whatever follows in this message is ignored, as Go's flate reader does.
       return true;

@@ -35,7 +35,7 @@ class Decompressor {
   Decompressor& operator=(const Decompressor&) = delete;
 
   // Feeds compressed bytes of the current message; appends what they inflate to into `out`.
-  // False on corrupt data or when `out` would grow beyond `limit` bytes.
+  // False on corrupt data or when the message inflates to more than `limit` bytes.
   bool feed(std::string_view data, std::string& out, std::size_t limit);
   // Ends the current message (feeds the 00 00 ff ff the sender left out) and readies the next.
   bool finish(std::string& out, std::size_t limit);
@@ -45,6 +45,7 @@ class Decompressor {
   bool run(const unsigned char* data, std::size_t size, std::string& out, std::size_t limit);
 
   std::unique_ptr<z_stream> stream_;
+  std::size_t produced_ = 0;  // inflated bytes of the current message
   std::string error_;
 };
 
