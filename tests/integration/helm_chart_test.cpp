@@ -13,10 +13,13 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "cluster_harness.hpp"
 #include "eventually.hpp"
 #include "http_client.hpp"
 #include "raw_client.hpp"
@@ -42,7 +45,9 @@ void replace_all(std::string& text, const std::string& from, const std::string& 
 // A copy of one rendered config (and its included files) with the chart's paths moved here.
 class ChartDeployment {
  public:
-  explicit ChartDeployment(const std::string& fixture) {
+  // `edits`: further (from, to) replacements, e.g. a pod's own addresses.
+  explicit ChartDeployment(const std::string& fixture,
+                           const std::vector<std::pair<std::string, std::string>>& edits = {}) {
     char name[] = "/tmp/gnatsd-helm-XXXXXX";
     dir_ = ::mkdtemp(name);
     fs::create_directories(dir_ + "/var/run/nats");
@@ -52,6 +57,7 @@ class ChartDeployment {
       replace_all(text, "/var/run/nats/", dir_ + "/var/run/nats/");
       replace_all(text, "/etc/nats-certs/nats/tls.crt", pki_.path("server-cert.pem"));
       replace_all(text, "/etc/nats-certs/nats/tls.key", pki_.path("server-key.pem"));
+      for (const auto& [from, to] : edits) replace_all(text, from, to);
       std::ofstream(dir_ + "/" + entry.path().filename().string()) << text;
     }
     // The chart's image runs the binary as nats-server.
@@ -145,6 +151,47 @@ TEST(HelmChartTest, TlsAndIncludedAuthorization) {
   const auto status = server->wait_exit(10s);
   ASSERT_TRUE(status.has_value()) << server->log();
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << describe_wait_status(*status);
+}
+
+TEST(HelmChartTest, ClusterOfThreePodsFromOneConfig) {
+  // Every pod's file routes to all three pods, itself included, through the headless
+  // service's names; here each name is a loopback port and each pod listens on its own.
+  const int ports[3] = {cluster::unused_tcp_port(), cluster::unused_tcp_port(),
+                        cluster::unused_tcp_port()};
+  std::vector<std::unique_ptr<ChartDeployment>> pods;
+  std::vector<std::unique_ptr<ServerProcess>> servers;
+  for (int i = 0; i < 3; ++i) {
+    std::vector<std::pair<std::string, std::string>> edits;
+    for (int j = 0; j < 3; ++j) {
+      edits.emplace_back("nats-" + std::to_string(j) + ".nats-headless:6222",
+                         "127.0.0.1:" + std::to_string(ports[j]));
+    }
+    edits.emplace_back("\"port\": 6222", "\"port\": " + std::to_string(ports[i]));
+    pods.push_back(std::make_unique<ChartDeployment>("cluster", edits));
+    servers.push_back(pods.back()->start("nats-" + std::to_string(i)));
+  }
+  for (auto& server : servers) {
+    const int http = monitor_port(*server);
+    ASSERT_TRUE(eventually([&] { return get_json(http, "/routez").value("num_routes", -1) == 2; },
+                           15s, 20ms))
+        << get_json(http, "/routez").dump(2) << server->log();
+  }
+  // A message published on the first pod reaches a subscriber on the last.
+  RawClient sub(servers[2]->port());
+  sub.read_line();
+  ASSERT_TRUE(sub.send("CONNECT {\"verbose\":false}\r\nSUB chart.x 1\r\nPING\r\n"));
+  ASSERT_EQ(sub.read_until("PONG\r\n"), "PONG\r\n");
+  RawClient pub(servers[0]->port());
+  pub.read_line();
+  ASSERT_TRUE(pub.send("CONNECT {\"verbose\":false}\r\nPING\r\n"));
+  ASSERT_EQ(pub.read_until("PONG\r\n"), "PONG\r\n");
+  // The interest crosses the route asynchronously: publish until it arrives (bounded).
+  std::string got;
+  for (int i = 0; i < 100 && got.find("MSG chart.x 1 2\r\nhi\r\n") == std::string::npos; ++i) {
+    ASSERT_TRUE(pub.send("PUB chart.x 2\r\nhi\r\n"));
+    got += sub.read_until("hi\r\n", 100ms);
+  }
+  EXPECT_NE(got.find("MSG chart.x 1 2\r\nhi\r\n"), std::string::npos) << got;
 }
 
 }  // namespace
