@@ -390,7 +390,9 @@ void Server::handle_signals() {
         break;
       case SIGTERM:
         log::debug("Trapped \"terminated\" signal");
-        request_shutdown();
+        // As nats-server: a graceful shutdown in progress (lame duck) is left to finish. In
+        // Kubernetes the SIGTERM comes right after the preStop hook started lame duck mode.
+        if (!lame_duck_) request_shutdown();
         break;
       case SIGQUIT:
         log::debug("Trapped \"quit\" signal");
