@@ -97,9 +97,7 @@ void WebSocketUpgrade::read_request() {
 void WebSocketUpgrade::answer(std::string_view head, bool data_after_head) {
   head_size_ = head.size();
   outcome_ = websocket::answer_upgrade(head, data_after_head, setup_.policy);
-  if (!outcome_.accepted && !outcome_.error.empty() &&
-      outcome_.error != "missing required Host header" &&
-      outcome_.error != "malformed HTTP request") {
+  if (!outcome_.accepted && outcome_.log_refusal) {
     log::error("{} - websocket handshake error: {}", remote_address(), outcome_.error);
   }
   out_ = std::move(outcome_.response);

@@ -297,6 +297,7 @@ UpgradeOutcome answer_upgrade(std::string_view head, bool data_after_head,
     UpgradeOutcome out;
     out.response = bad_request_response();
     out.error = "malformed HTTP request";
+    out.log_refusal = false;
     return out;
   }
   const RequestHead& request = *parsed;
@@ -305,6 +306,7 @@ UpgradeOutcome answer_upgrade(std::string_view head, bool data_after_head,
     UpgradeOutcome out;
     out.response = bad_request_response("missing required Host header");
     out.error = "missing required Host header";
+    out.log_refusal = false;
     return out;
   }
   const bool keep_alive =

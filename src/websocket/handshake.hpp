@@ -59,6 +59,9 @@ struct UpgradeOutcome {
   bool accepted = false;
   std::string response;  // the 101, or the HTTP error to send before closing
   std::string error;     // why it was refused, for "websocket handshake error: <error>"
+  // The refusal is nats-server's own (logged); Go's HTTP server refuses malformed requests
+  // before nats-server sees them, silently.
+  bool log_refusal = true;
   TransportSettings settings;
   std::string client_ip;  // from X-Forwarded-For, when it is an IP address
   // Refused, but the connection stays open for another request (HTTP/1.1 keep-alive, as Go's
